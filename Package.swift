@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependencies point one way: DeviceMemory ← GPU ← (Tensor ← Whisper ← Service ← Server) ← auris.
+// Only GPU knows CUDA symbol names, and it finds them at run time: nothing CUDA is needed to build.
+let package = Package(
+    name: "Auris",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "auris", targets: ["auris"]),
+        .library(name: "DeviceMemory", targets: ["DeviceMemory"]),
+        .library(name: "DeviceMemoryConformance", targets: ["DeviceMemoryConformance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        .target(name: "DeviceMemory"),
+        // The conformance suite is a library, not a test target, so that it runs unchanged over every
+        // backend: from `swift test` here, and on a GPU machine that has no Swift toolchain.
+        .target(name: "DeviceMemoryConformance", dependencies: ["DeviceMemory"], path: "Sources/DeviceMemoryConformance"),
+        .target(name: "GPU", dependencies: ["DeviceMemory"], linkerSettings: [.linkedLibrary("dl")]),
+        .executableTarget(
+            name: "auris",
+            dependencies: [
+                "DeviceMemory", "DeviceMemoryConformance", "GPU",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "AllocatorBenchmarks",
+            dependencies: ["DeviceMemory"],
+            path: "Benchmarks/AllocatorBenchmarks"
+        ),
+        .testTarget(
+            name: "DeviceMemoryTests",
+            dependencies: [
+                "DeviceMemory", "DeviceMemoryConformance",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "GPUTests", dependencies: ["GPU", "DeviceMemory", "DeviceMemoryConformance"]),
+    ]
+)

@@ -1,0 +1,68 @@
+import DeviceMemory
+import GPU
+
+/// What `auris memory` prints: every device with its own view of memory and the allocator's.
+struct MemoryReport: Codable {
+    var cudaAvailable: Bool
+    var cudaUnavailableReason: String?
+    var allocatorConfiguration: AllocatorConfiguration
+    var devices: [DeviceReport]
+
+    enum CodingKeys: String, CodingKey {
+        case cudaAvailable = "cuda_available"
+        case cudaUnavailableReason = "cuda_unavailable_reason"
+        case allocatorConfiguration = "allocator_configuration"
+        case devices
+    }
+}
+
+/// One device in the report.
+struct DeviceReport: Codable {
+    var device: DeviceID
+    var name: String
+    var computeCapability: String?
+    /// Whether this process holds an allocator (and so memory) on the device.
+    var allocatorOpen: Bool
+    var memory: DeviceMemoryInfo
+    var allocatedBytes: Int
+    var reservedBytes: Int
+    var fragmentation: Double
+    var stats: MemoryStats
+    /// Per-process use as NVML reports it; nil where NVML is not available.
+    var processes: [GPUProcessUsage]?
+
+    enum CodingKeys: String, CodingKey {
+        case device, name, memory, stats, processes, fragmentation
+        case computeCapability = "compute_capability"
+        case allocatorOpen = "allocator_open"
+        case allocatedBytes = "allocated_bytes"
+        case reservedBytes = "reserved_bytes"
+    }
+}
+
+extension MemoryReport {
+    /// Reads every device without opening a GPU context: devices whose allocator is not open
+    /// are described by discovery and NVML alone (see Note [Lazy GPU allocators]).
+    init(allocators: DeviceAllocators) {
+        let inventory = allocators.inventory
+        var devices: [DeviceReport] = []
+        for device in allocators.devices {
+            let allocator = allocators.openedAllocator(for: device)
+            let stats = allocator?.stats() ?? MemoryStats()
+            let description = inventory.cuda.first { $0.id == device }
+            var memory = allocator?.deviceMemory() ?? DeviceMemoryInfo(freeBytes: 0, totalBytes: description?.totalBytes ?? 0)
+            var processes: [GPUProcessUsage]?
+            if device.kind == .cuda, case .success(let nvml) = NVML.deviceMemory(index: device.index) {
+                processes = nvml.processes
+                if allocator == nil { memory = DeviceMemoryInfo(freeBytes: nvml.freeBytes, totalBytes: nvml.totalBytes) }
+            }
+            devices.append(DeviceReport(
+                device: device, name: allocator?.deviceName ?? description?.name ?? device.description,
+                computeCapability: description?.computeCapability, allocatorOpen: allocator != nil, memory: memory,
+                allocatedBytes: stats.allocatedBytes.all.current, reservedBytes: stats.reservedBytes.all.current,
+                fragmentation: stats.fragmentation, stats: stats, processes: processes))
+        }
+        self.init(cudaAvailable: !inventory.cuda.isEmpty, cudaUnavailableReason: inventory.cudaUnavailableReason,
+                  allocatorConfiguration: allocators.configuration, devices: devices)
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Smoke test of the built command line: the report runs, its JSON has the promised shape, and a
+# bad AURIS_ALLOC_CONF fails with a message that names the variable.
+set -euo pipefail
+auris="$1"
+
+"$auris" memory >/dev/null
+"$auris" memory --json | python3 -c '
+import json, sys
+report = json.load(sys.stdin)
+cpu = report["devices"][0]
+assert cpu["device"] == "cpu", cpu
+assert cpu["memory"]["total_bytes"] > 0, cpu
+assert "allocated_bytes" in cpu["stats"] and "num_alloc_retries" in cpu["stats"], cpu
+assert isinstance(report["cuda_available"], bool)
+assert report["cuda_available"] or report["cuda_unavailable_reason"], report
+'
+if AURIS_ALLOC_CONF=max_split_size_mb:abc "$auris" memory 2>/tmp/auris-cli-error.txt; then
+  echo "check-cli: a bad AURIS_ALLOC_CONF was accepted" >&2; exit 1
+fi
+grep -q "AURIS_ALLOC_CONF=max_split_size_mb:abc" /tmp/auris-cli-error.txt || {
+  echo "check-cli: the error does not name AURIS_ALLOC_CONF:" >&2; cat /tmp/auris-cli-error.txt >&2; exit 1; }
+"$auris" memory self-test --device cpu --sequences 2 | tail -n 1 | grep -q "self-test: 7 passed, 0 failed" || {
+  echo "check-cli: auris memory self-test did not pass on the cpu" >&2; exit 1; }
+echo "check-cli: 4 passed, 0 failed"
