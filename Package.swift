@@ -21,6 +21,12 @@ let package = Package(
         // backend: from `swift test` here, and on a GPU machine that has no Swift toolchain.
         .target(name: "DeviceMemoryConformance", dependencies: ["DeviceMemory"], path: "Sources/DeviceMemoryConformance"),
         .target(name: "GPU", dependencies: ["DeviceMemory"], linkerSettings: [.linkedLibrary("dl")]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .target(name: "Tensor", dependencies: ["DeviceMemory", "GPU", "COpenBLAS"]),
         .executableTarget(
             name: "auris",
             dependencies: [
@@ -40,6 +46,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "DeviceMemory"]),
         .testTarget(name: "GPUTests", dependencies: ["GPU", "DeviceMemory", "DeviceMemoryConformance"]),
     ]
 )

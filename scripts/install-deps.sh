@@ -15,8 +15,9 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-# Debian packages the build and tests need (none beyond the toolchain's own yet).
-packages=()
+# Debian packages the build and tests need: pkg-config and the C libraries the engine links
+# (BLAS, FFT, audio decoding and resampling, zlib).
+packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsamplerate0-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,0 +1,48 @@
+import COpenBLAS
+
+extension CPUBackend {
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
+        let rows = x.rows, inputs = x.columns, outputs = weight.shape[0]
+        precondition(weight.columns == inputs, "linear: input width \(inputs) does not match weight \(weight.shape)")
+        let output = try makeTensor(shape: Array(x.shape.dropLast()) + [outputs])
+        let out = output.hostPointer
+        if let bias {
+            // Start from the bias in every row so the product accumulates onto it (beta = 1).
+            let b = bias.hostPointer
+            for row in 0..<rows { (out + row * outputs).update(from: b, count: outputs) }
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs),
+                    1, x.hostPointer, Int32(inputs), weight.hostPointer, Int32(inputs),
+                    bias == nil ? 0 : 1, out, Int32(outputs))
+        return output
+    }
+
+    public func conv1d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int, padding: Int) throws -> Tensor {
+        let inChannels = x.shape[0], length = x.shape[1]
+        let outChannels = weight.shape[0], kernel = weight.shape[2]
+        precondition(weight.shape[1] == inChannels, "conv1d: \(inChannels) input channels, weight \(weight.shape)")
+        let outLength = (length + 2 * padding - kernel) / stride + 1
+        // im2col: column t holds the receptive field of output t, so one matrix product does it.
+        let columns = try makeTensor(shape: [inChannels * kernel, outLength])
+        let source = x.hostPointer, target = columns.hostPointer
+        parallelRanges(inChannels, minimumPerThread: 8) { channels in
+            for channel in channels {
+                for tap in 0..<kernel {
+                    let row = target + (channel * kernel + tap) * outLength
+                    for t in 0..<outLength {
+                        let position = t * stride + tap - padding
+                        row[t] = position >= 0 && position < length ? source[channel * length + position] : 0
+                    }
+                }
+            }
+        }
+        let output = try makeTensor(shape: [outChannels, outLength])
+        let out = output.hostPointer, b = bias.hostPointer
+        for channel in 0..<outChannels {
+            (out + channel * outLength).initialize(repeating: b[channel], count: outLength)
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(outLength), Int32(inChannels * kernel),
+                    1, weight.hostPointer, Int32(inChannels * kernel), target, Int32(outLength), 1, out, Int32(outLength))
+        return output
+    }
+}

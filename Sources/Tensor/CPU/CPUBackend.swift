@@ -1,0 +1,58 @@
+import COpenBLAS
+import DeviceMemory
+import Dispatch
+
+/// The host implementation of ``ComputeBackend``: OpenBLAS for matrix products, plain loops
+/// (spread over the worker threads when large) for the rest. Tensors live in host memory from
+/// the host's caching allocator.
+public final class CPUBackend: ComputeBackend {
+    public let allocator: CachingAllocator
+    /// Threads for matrix products and the larger element-wise loops.
+    public let threads: Int
+    public var device: DeviceID { allocator.device }
+
+    public init(allocator: CachingAllocator, threads: Int) {
+        precondition(allocator.device.kind == .cpu, "the CPU backend needs the host allocator")
+        self.allocator = allocator
+        self.threads = max(1, threads)
+        // OpenBLAS keeps one process-wide setting; the engine uses one thread count throughout.
+        openblas_set_num_threads(Int32(self.threads))
+    }
+
+    public func makeTensor(shape: [Int]) throws -> Tensor {
+        let count = shape.reduce(1, *)
+        return Tensor(shape: shape, storage: try DeviceBuffer(allocator: allocator, byteCount: count * MemoryLayout<Float>.stride))
+    }
+
+    public func upload(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws -> Tensor {
+        precondition(values.count == shape.reduce(1, *), "\(values.count) values do not fill shape \(shape)")
+        let tensor = try makeTensor(shape: shape)
+        if let base = values.baseAddress { tensor.hostPointer.update(from: base, count: values.count) }
+        return tensor
+    }
+
+    public func download(_ tensor: Tensor) throws -> [Float] {
+        Array(UnsafeBufferPointer(start: tensor.hostPointer, count: tensor.count))
+    }
+
+    public func synchronize() throws {}
+
+    /// Runs `body` over `[0, count)` split into contiguous ranges, one per thread when the work
+    /// is large enough to pay for the hand-off.
+    func parallelRanges(_ count: Int, minimumPerThread: Int = 16_384, _ body: (Range<Int>) -> Void) {
+        let parts = min(threads, max(1, count / minimumPerThread))
+        concurrentlyPerform(parts) { part in body((count * part / parts)..<(count * (part + 1) / parts)) }
+    }
+}
+
+/// `DispatchQueue.concurrentPerform` for loops over raw tensor memory, inline for one iteration.
+///
+/// The closures capture raw pointers, which Swift cannot prove safe to share; they are, because
+/// every caller gives each iteration a disjoint part of the output and only reads shared input.
+func concurrentlyPerform(_ iterations: Int, _ body: (Int) -> Void) {
+    if iterations <= 1 { body(0); return }
+    withoutActuallyEscaping(body) { body in
+        let shared = unsafeBitCast(body, to: (@Sendable (Int) -> Void).self)
+        DispatchQueue.concurrentPerform(iterations: iterations, execute: shared)
+    }
+}
