@@ -27,10 +27,12 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
         .target(name: "Tensor", dependencies: ["DeviceMemory", "GPU", "COpenBLAS"]),
+        .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate"]),
+        .target(name: "Whisper", dependencies: ["DeviceMemory", "Tensor", "Audio", "COpenBLAS", "CFFTW", "CZlib"]),
         .executableTarget(
             name: "auris",
             dependencies: [
-                "DeviceMemory", "DeviceMemoryConformance", "GPU",
+                "DeviceMemory", "DeviceMemoryConformance", "GPU", "Tensor", "Whisper",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +48,8 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "AudioTests", dependencies: ["Audio"]),
+        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "DeviceMemory"], exclude: ["Golden"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "DeviceMemory"]),
         .testTarget(name: "GPUTests", dependencies: ["GPU", "DeviceMemory", "DeviceMemoryConformance"]),
     ]

@@ -22,4 +22,17 @@ grep -q "AURIS_ALLOC_CONF=max_split_size_mb:abc" /tmp/auris-cli-error.txt || {
   echo "check-cli: the error does not name AURIS_ALLOC_CONF:" >&2; cat /tmp/auris-cli-error.txt >&2; exit 1; }
 "$auris" memory self-test --device cpu --sequences 2 | tail -n 1 | grep -q "self-test: 7 passed, 0 failed" || {
   echo "check-cli: auris memory self-test did not pass on the cpu" >&2; exit 1; }
-echo "check-cli: 4 passed, 0 failed"
+# Transcription: a golden clip gives faster-whisper's text; bad input fails clearly.
+clips="$(dirname "$0")/../Tests/WhisperTests/Golden/clips"
+text=$("$auris" transcribe "$clips/en-us_hello.wav" 2>/tmp/auris-cli-summary.txt)
+[ "$text" = "The law and welcome to the Oris speech recognition test." ] || {
+  echo "check-cli: unexpected transcript: $text" >&2; exit 1; }
+grep -q "real time" /tmp/auris-cli-summary.txt || { echo "check-cli: no summary line" >&2; exit 1; }
+"$auris" transcribe --format srt "$clips/en-us_hello.wav" 2>/dev/null | grep -q -- "00:00:00,000 --> 00:00:03,200" || {
+  echo "check-cli: srt output lacks the segment timing" >&2; exit 1; }
+printf 'not audio at all\n' > /tmp/auris-cli-garbage.wav
+if "$auris" transcribe /tmp/auris-cli-garbage.wav 2>/tmp/auris-cli-error.txt; then
+  echo "check-cli: a text file was transcribed" >&2; exit 1; fi
+grep -q "auris-cli-garbage.wav" /tmp/auris-cli-error.txt || {
+  echo "check-cli: the error does not name the file:" >&2; cat /tmp/auris-cli-error.txt >&2; exit 1; }
+echo "check-cli: 7 passed, 0 failed"

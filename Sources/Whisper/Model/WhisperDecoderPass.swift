@@ -1,0 +1,60 @@
+import Tensor
+
+/// One decoding pass over one encoded window: token embeddings plus learned positions, causal
+/// self-attention over a key/value cache that grows with each call, cross-attention over the
+/// window's precomputed keys and values, and logits through the tied embedding matrix.
+final class WhisperDecoderPass: TokenDecoder {
+    let backend: any ComputeBackend
+    let weights: WhisperWeights
+    let heads: Int
+    let window: WhisperEncodedWindow
+    /// Per layer, `[maxPositions, width]`, filled up to `length` rows.
+    private let selfKeys: [Tensor]
+    private let selfValues: [Tensor]
+    private(set) var length = 0
+
+    init(window: WhisperEncodedWindow) throws {
+        self.window = window
+        self.backend = window.backend
+        self.weights = window.weights
+        self.heads = window.heads
+        let positions = weights.decoderPositions.rows, width = weights.embeddings.columns
+        selfKeys = try weights.decoderLayers.map { _ in try window.backend.makeTensor(shape: [positions, width]) }
+        selfValues = try weights.decoderLayers.map { _ in try window.backend.makeTensor(shape: [positions, width]) }
+    }
+
+    func feed(_ tokens: [Int], logitsAt positions: [Int]) throws -> [[Float]] {
+        let start = length, width = weights.embeddings.columns
+        guard start + tokens.count <= weights.decoderPositions.rows else {
+            throw WhisperError(.sequenceTooLong,
+                "the decoder holds at most \(weights.decoderPositions.rows) tokens; \(start + tokens.count) were fed")
+        }
+        let x = try backend.gatherRows(weights.embeddings, rows: tokens)
+        try backend.addInPlace(x, backend.gatherRows(weights.decoderPositions, rows: Array(start..<(start + tokens.count))))
+        for (index, layer) in weights.decoderLayers.enumerated() {
+            let qkv = try backend.linear(backend.layerNorm(x, layer.selfAttentionNorm), layer.selfAttentionInput)
+            let query = try backend.columns(of: qkv, start: 0, width: width)
+            try backend.copyColumns(of: qkv, columnStart: width, width: width, into: selfKeys[index], destinationRow: start)
+            try backend.copyColumns(of: qkv, columnStart: 2 * width, width: width, into: selfValues[index], destinationRow: start)
+            let attended = try backend.attention(query: query, keys: selfKeys[index], values: selfValues[index],
+                                                 keyCount: start + tokens.count, heads: heads, causal: true)
+            try backend.addInPlace(x, backend.linear(attended, layer.selfAttentionOutput))
+
+            let crossQuery = try backend.linear(backend.layerNorm(x, layer.crossAttentionNorm), layer.crossAttentionQuery)
+            let crossAttended = try backend.attention(
+                query: crossQuery, keys: window.crossKeys[index], values: window.crossValues[index],
+                keyCount: window.crossKeys[index].rows, heads: heads, causal: false)
+            try backend.addInPlace(x, backend.linear(crossAttended, layer.crossAttentionOutput))
+            try backend.feedForward(x, norm: layer.feedForwardNorm, inner: layer.feedForwardInner, outer: layer.feedForwardOuter)
+        }
+        length = start + tokens.count
+        guard !positions.isEmpty else { return [] }
+        precondition(positions.allSatisfy { $0 >= start && $0 < length }, "logits asked for positions outside this call")
+        // Only the asked-for rows go through the final norm and the (large) vocabulary projection.
+        let rows = try backend.gatherRows(x, rows: positions.map { $0 - start })
+        let logits = try backend.linear(backend.layerNorm(rows, weights.decoderNorm), weight: weights.embeddings, bias: nil)
+        let values = try backend.download(logits)
+        let vocabulary = weights.embeddings.rows
+        return (0..<positions.count).map { Array(values[($0 * vocabulary)..<(($0 + 1) * vocabulary)]) }
+    }
+}

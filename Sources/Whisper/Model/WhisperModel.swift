@@ -1,0 +1,36 @@
+import DeviceMemory
+import Tensor
+
+/// A Whisper model resident on one device, ready to encode windows and decode tokens.
+public final class WhisperModel: WhisperRunner, @unchecked Sendable {
+    // @unchecked: immutable after loading; every pass allocates its own buffers.
+    public let backend: any ComputeBackend
+    let weights: WhisperWeights
+    public let encoderHeads: Int
+    public let decoderHeads: Int
+    /// Bytes of weights held on the device (what "allocated" returns to after a job).
+    public let weightBytes: Int
+
+    init(backend: any ComputeBackend, weights: WhisperWeights, encoderHeads: Int, decoderHeads: Int, weightBytes: Int) {
+        self.backend = backend
+        self.weights = weights
+        self.encoderHeads = encoderHeads
+        self.decoderHeads = decoderHeads
+        self.weightBytes = weightBytes
+    }
+
+    public var vocabularySize: Int { weights.embeddings.rows }
+    public var melBins: Int { weights.conv1Weight.shape[1] }
+    public var width: Int { weights.embeddings.columns }
+    public var maxTargetPositions: Int { weights.decoderPositions.rows }
+
+    public func encode(features: [Float], melBins: Int) throws -> any EncodedWindow {
+        guard melBins == self.melBins, features.count == melBins * StreamingFeatures.windowFrames else {
+            throw WhisperError(.invalidFeatures,
+                "the model expects \(self.melBins) mel bins × \(StreamingFeatures.windowFrames) frames; got \(features.count) values for \(melBins) bins")
+        }
+        let input = try backend.upload(features, shape: [melBins, StreamingFeatures.windowFrames])
+        let output = try WhisperEncoder(backend: backend, weights: weights, heads: encoderHeads).encode(input)
+        return try WhisperEncodedWindow(backend: backend, weights: weights, heads: decoderHeads, encoderOutput: output)
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import DeviceMemory
+import Foundation
+import GPU
+import Tensor
+import Whisper
+
+/// `auris transcribe FILE...`: speech to text on this machine, with progress and a summary.
+struct TranscribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transcribe",
+        abstract: "Transcribe audio files (WAV natively; other formats through ffmpeg).")
+
+    @Argument(help: "Audio files to transcribe.")
+    var files: [String]
+
+    @Option(help: "Model directory (CTranslate2 Whisper format). Default: $AURIS_MODEL, else models/whisper-tiny.en.")
+    var model: String?
+
+    @Option(help: "Output format: txt, srt, vtt or json.")
+    var format: TranscriptFormat = .txt
+
+    @Option(help: "Spoken language (e.g. en); detected when omitted on multilingual models.")
+    var language: String?
+
+    @Option(help: "transcribe, or translate into English (multilingual models).")
+    var task: WhisperTask = .transcribe
+
+    @Option(help: "CPU threads for the engine.")
+    var threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)
+
+    @Option(name: .customLong("output-dir"), help: "Write FILE.<format> here instead of printing to standard output.")
+    var outputDirectory: String?
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let engine = try loadEngine()
+        let allocator = engine.model.backend.allocator
+        var options = DecodingOptions()
+        options.language = language ?? (engine.isMultilingual ? nil : "en")
+        options.task = task
+        for file in files {
+            allocator.resetPeakStats()
+            let progress = ProgressBar(label: URL(fileURLWithPath: file).lastPathComponent)
+            let started = Date()
+            let transcript: Transcript
+            do {
+                transcript = try engine.transcribe(path: file, options: options) { event in
+                    if case .progress(let position) = event { progress.update(position.processedSeconds, of: position.totalSeconds) }
+                }
+            } catch {
+                progress.finish()
+                throw UserError("\(file): \(error)")
+            }
+            progress.finish()
+            try write(format.render(transcript), for: file)
+            let stats = allocator.stats()
+            printSummary(file: file, audioSeconds: transcript.duration, wallSeconds: Date().timeIntervalSince(started),
+                         peakAllocated: stats.allocatedBytes.all.peak, peakReserved: stats.reservedBytes.all.peak)
+        }
+    }
+
+    private func loadEngine() throws -> WhisperEngine {
+        let directory = try ModelLocation.resolve(model)
+        do {
+            let configuration = try AllocatorConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+            let allocators = try DeviceAllocators(configuration: configuration)
+            let backend = CPUBackend(allocator: try allocators.allocator(for: .cpu), threads: threads)
+            return try WhisperEngine(directory: directory, backend: backend)
+        } catch let error as DeviceMemoryError {
+            throw UserError(error.message)
+        } catch {
+            throw UserError("cannot load the model in \(directory.path): \(error)")
+        }
+    }
+
+    private func write(_ text: String, for file: String) throws {
+        guard let outputDirectory else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent + "." + format.rawValue
+        let target = URL(fileURLWithPath: outputDirectory).appendingPathComponent(name)
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: target, options: .atomic)
+    }
+
+    private func printSummary(file: String, audioSeconds: Double, wallSeconds: Double, peakAllocated: Int, peakReserved: Int) {
+        let factor = wallSeconds > 0 ? audioSeconds / wallSeconds : 0
+        let line = "\(file): \(Self.format(audioSeconds, 1)) s of audio in \(Self.format(wallSeconds, 2)) s "
+            + "(real-time factor \(Self.format(wallSeconds / max(audioSeconds, 1e-9), 3)), \(Self.format(factor, 1))× real time); "
+            + "peak allocated \(ByteCount(peakAllocated)), peak reserved \(ByteCount(peakReserved))\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    static func format(_ value: Double, _ decimals: Int) -> String {
+        String(format: "%.\(decimals)f", value)
+    }
+}
+
+extension TranscriptFormat: ExpressibleByArgument {}
+extension WhisperTask: ExpressibleByArgument {}
