@@ -27,6 +27,12 @@ test: model
 	swift build $(RELEASE) --product AllocatorBenchmarks
 	swift build $(RELEASE) --product auris
 	scripts/check-cli.sh .build/release/auris
+	python3 Benchmarks/Whisper/check_memory_flat.py
 
-bench: deps
-	swift run -c release AllocatorBenchmarks
+# Allocator micro-benchmarks, then Auris against faster-whisper (installed in .venv/golden).
+bench: model
+	swift build $(RELEASE) --product AllocatorBenchmarks
+	swift build $(RELEASE) --product auris
+	.build/release/AllocatorBenchmarks
+	python3 scripts/golden/make-clips.py --generated
+	PEER_PYTHON=$$(scripts/golden/setup-venv.sh >/dev/null && echo .venv/golden/bin/python) python3 Benchmarks/Whisper/bench.py

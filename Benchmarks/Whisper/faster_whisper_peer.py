@@ -1,0 +1,20 @@
+"""The peer in the engine benchmark: faster-whisper on the same model, clip and settings.
+Prints one JSON line: seconds spent transcribing (model load excluded) and the text."""
+import argparse
+import json
+import time
+
+from faster_whisper import WhisperModel
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--model", required=True)
+parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("clip")
+arguments = parser.parse_args()
+
+model = WhisperModel(arguments.model, device="cpu", compute_type="float32", cpu_threads=arguments.threads)
+started = time.monotonic()
+segments, info = model.transcribe(arguments.clip, beam_size=1, temperature=0.0, condition_on_previous_text=False,
+                                  vad_filter=False, language="en")
+text = "".join(segment.text for segment in segments)
+print(json.dumps({"seconds": time.monotonic() - started, "text": text, "duration": info.duration}))
