@@ -18,7 +18,9 @@ CLIP_NAMES = ["en-mixed_story_32s.wav", "generated/long_story_3min.wav", "genera
 
 
 def auris(clip):
-    _, summary, _, peak = run_measured([AURIS, "transcribe", "--threads", "2", clip])
+    # The peer's settings: greedy, temperature 0 only, no conditioning on previous text.
+    _, summary, _, peak = run_measured([AURIS, "transcribe", "--threads", "2", "--temperature", "0",
+                                        "--no-condition-on-previous-text", clip])
     seconds = float(re.search(r"of audio in ([0-9.]+) s", summary).group(1))
     return seconds, peak
 

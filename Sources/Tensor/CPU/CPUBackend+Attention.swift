@@ -14,22 +14,30 @@ extension CPUBackend {
         let firstPosition = keyCount - queries
         let q = query.hostPointer, k = keys.hostPointer, v = values.hostPointer
         let out = output.hostPointer, allScores = scores.hostPointer
-        // Heads are independent: spread them over the threads, one BLAS thread each.
-        let perThread = threads > 1 && heads > 1
-        if perThread { openblas_set_num_threads(1) }
-        defer { if perThread { openblas_set_num_threads(Int32(threads)) } }
-        concurrentlyPerform(perThread ? heads : 1) { chunk in
-            for head in (perThread ? chunk..<(chunk + 1) : 0..<heads) {
+        // Heads are independent: spread them over the threads (a decoding step's are too small to).
+        parallelRanges(heads, minimumPerThread: queries * keyCount >= 4096 ? 1 : heads) { headRange in
+            for head in headRange {
                 let s = allScores + head * queries * keyCount
                 let offset = head * headWidth
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(queries), Int32(keyCount), Int32(headWidth),
-                            scale, q + offset, Int32(width), k + offset, Int32(width), 0, s, Int32(keyCount))
+                if queries == 1 {
+                    // One decoding step: matrix-vector products (see Note [Matrix-vector for decoding]).
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(keyCount), Int32(headWidth), scale,
+                                k + offset, Int32(width), q + offset, 1, 0, s, 1)
+                } else {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(queries), Int32(keyCount), Int32(headWidth),
+                                scale, q + offset, Int32(width), k + offset, Int32(width), 0, s, Int32(keyCount))
+                }
                 for row in 0..<queries {
                     let visible = causal ? min(keyCount, firstPosition + row + 1) : keyCount
                     softmax(s + row * keyCount, visible: visible, total: keyCount)
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(queries), Int32(headWidth), Int32(keyCount),
-                            1, s, Int32(keyCount), v + offset, Int32(width), 0, out + offset, Int32(width))
+                if queries == 1 {
+                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(keyCount), Int32(headWidth), 1,
+                                v + offset, Int32(width), s, 1, 0, out + offset, 1)
+                } else {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(queries), Int32(headWidth), Int32(keyCount),
+                                1, s, Int32(keyCount), v + offset, Int32(width), 0, out + offset, Int32(width))
+                }
             }
         }
         return output

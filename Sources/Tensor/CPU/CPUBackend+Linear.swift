@@ -1,6 +1,9 @@
 import COpenBLAS
 
 extension CPUBackend {
+    /// Up to this many rows, a product is done row by row as matrix-vector products.
+    static let vectorRows = 2
+
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
         let rows = x.rows, inputs = x.columns, outputs = weight.shape[0]
         precondition(weight.columns == inputs, "linear: input width \(inputs) does not match weight \(weight.shape)")
@@ -11,9 +14,25 @@ extension CPUBackend {
             let b = bias.hostPointer
             for row in 0..<rows { (out + row * outputs).update(from: b, count: outputs) }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs),
-                    1, x.hostPointer, Int32(inputs), weight.hostPointer, Int32(inputs),
-                    bias == nil ? 0 : 1, out, Int32(outputs))
+        let x = x.hostPointer, w = weight.hostPointer, beta: Float = bias == nil ? 0 : 1
+        if rows <= Self.vectorRows {
+            // Note [Matrix-vector for decoding]: a decoder step multiplies one row by each
+            // weight matrix. sgemm would first repack the whole weight (for the vocabulary
+            // projection, 80 MB) on every call; sgemv streams it once. The weight's rows are
+            // split between the threads, so each streams its own part.
+            parallelRanges(outputs, minimumPerThread: max(64, (1 << 18) / max(inputs, 1))) { part in
+                for row in 0..<rows {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(part.count), Int32(inputs), 1, w + part.lowerBound * inputs,
+                                Int32(inputs), x + row * inputs, 1, beta, out + row * outputs + part.lowerBound, 1)
+                }
+            }
+        } else {
+            parallelRanges(rows, minimumPerThread: 32) { part in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(part.count), Int32(outputs), Int32(inputs),
+                            1, x + part.lowerBound * inputs, Int32(inputs), w, Int32(inputs),
+                            beta, out + part.lowerBound * outputs, Int32(outputs))
+            }
+        }
         return output
     }
 
@@ -41,8 +60,12 @@ extension CPUBackend {
         for channel in 0..<outChannels {
             (out + channel * outLength).initialize(repeating: b[channel], count: outLength)
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(outLength), Int32(inChannels * kernel),
-                    1, weight.hostPointer, Int32(inChannels * kernel), target, Int32(outLength), 1, out, Int32(outLength))
+        let depth = inChannels * kernel, w = weight.hostPointer
+        parallelRanges(outChannels, minimumPerThread: 16) { part in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(part.count), Int32(outLength), Int32(depth),
+                        1, w + part.lowerBound * depth, Int32(depth), target, Int32(outLength), 1,
+                        out + part.lowerBound * outLength, Int32(outLength))
+        }
         return output
     }
 }

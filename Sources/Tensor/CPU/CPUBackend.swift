@@ -15,8 +15,11 @@ public final class CPUBackend: ComputeBackend {
         precondition(allocator.device.kind == .cpu, "the CPU backend needs the host allocator")
         self.allocator = allocator
         self.threads = max(1, threads)
-        // OpenBLAS keeps one process-wide setting; the engine uses one thread count throughout.
-        openblas_set_num_threads(Int32(self.threads))
+        // Note [One BLAS thread]: OpenBLAS's own threads spin and yield between calls, which on
+        // a small machine steals the cores the other threads need, and its thread hand-off
+        // costs more than a decoding step's matrix-vector products. So OpenBLAS runs
+        // single-threaded and the backend splits each product between its own threads.
+        openblas_set_num_threads(1)
     }
 
     public func makeTensor(shape: [Int]) throws -> Tensor {

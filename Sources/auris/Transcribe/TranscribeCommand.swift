@@ -26,6 +26,15 @@ struct TranscribeCommand: ParsableCommand {
     @Option(help: "transcribe, or translate into English (multilingual models).")
     var task: WhisperTask = .transcribe
 
+    @Option(help: "Temperatures to try in turn when a window's decoding fails the quality checks, comma-separated (0 = greedy).")
+    var temperature: String = "0,0.2,0.4,0.6,0.8,1.0"
+
+    @Option(name: .customLong("initial-prompt"), help: "Text to condition the first window on (names, spellings, style).")
+    var initialPrompt: String?
+
+    @Flag(inversion: .prefixedNo, help: "Condition each window on the text of the previous one.")
+    var conditionOnPreviousText = true
+
     @Option(help: "CPU threads for the engine.")
     var threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -34,6 +43,15 @@ struct TranscribeCommand: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        _ = try temperatures()
+    }
+
+    func temperatures() throws -> [Double] {
+        let values = temperature.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 }) else {
+            throw ValidationError("--temperature takes non-negative numbers separated by commas, e.g. 0 or 0,0.2,0.4")
+        }
+        return values.compactMap { $0 }
     }
 
     func run() throws {
@@ -42,6 +60,9 @@ struct TranscribeCommand: ParsableCommand {
         var options = DecodingOptions()
         options.language = language ?? (engine.isMultilingual ? nil : "en")
         options.task = task
+        options.temperatures = try temperatures()
+        options.conditionOnPreviousText = conditionOnPreviousText
+        options.initialPrompt = initialPrompt.map { .text($0) }
         for file in files {
             allocator.resetPeakStats()
             let progress = ProgressBar(label: URL(fileURLWithPath: file).lastPathComponent)
