@@ -1,0 +1,51 @@
+import DeviceMemory
+import Foundation
+import Tensor
+import Testing
+import Whisper
+
+/// The whole engine on tiny random-weight models in every stored type: loading, a full
+/// transcription, and memory returning to the weights — in milliseconds, without the real model.
+@Suite("Engine on tiny generated models")
+struct TinyModelEngineTests {
+    static let clip = GoldenFixtures.goldenDirectory.appendingPathComponent("clips/en-us_hello.wav").path
+
+    func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("auris-tiny-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test(arguments: ModelQuantization.allCases)
+    func transcribesWithEveryStoredType(quantization: ModelQuantization) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try TinyWhisperModel.write(to: directory, dataType: quantization, seed: 7)
+        let allocator = try CachingAllocator(backend: HostMemory())
+        let engine = try WhisperEngine(directory: directory, backend: CPUBackend(allocator: allocator, threads: 2))
+        #expect(allocator.usage().allocatedBytes == engine.model.weightBytes)
+        var options = GoldenFixtures.goldenOptions
+        options.language = engine.isMultilingual ? "en" : options.language
+        let transcript = try engine.transcribe(path: Self.clip, options: options)
+        #expect(transcript.duration > 3 && transcript.duration < 4)
+        #expect(transcript.segments.allSatisfy { $0.start <= $0.end })
+        #expect(allocator.usage().allocatedBytes == engine.model.weightBytes, "inference returned every block")
+    }
+
+    @Test func missingAndDamagedModelsNameTheFile() throws {
+        let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
+        let missing = URL(fileURLWithPath: "/nonexistent/auris-model")
+        let missingError = #expect(throws: (any Error).self) { try WhisperEngine(directory: missing, backend: backend) }
+        #expect("\(missingError.map { "\($0)" } ?? "")".contains("/nonexistent/auris-model"))
+
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try TinyWhisperModel.write(to: directory)
+        let model = directory.appendingPathComponent("model.bin")
+        let bytes = try Data(contentsOf: model)
+        try bytes.prefix(bytes.count / 2).write(to: model)
+        let damagedError = #expect(throws: (any Error).self) { try WhisperEngine(directory: directory, backend: backend) }
+        let message = damagedError.map { "\($0)" } ?? ""
+        #expect(message.contains("model.bin"), "\(message)")
+    }
+}
