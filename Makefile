@@ -16,9 +16,9 @@ model: deps
 build: deps
 	swift build -c release --product auris
 
-# The main job. Until the server exists: the device and allocator report.
+# The main job: the server on 127.0.0.1:8080, CPU engine, default model.
 run: model build
-	.build/release/auris memory
+	.build/release/auris serve
 
 # Everything CI runs.
 test: model
@@ -27,6 +27,7 @@ test: model
 	swift build $(RELEASE) --product AllocatorBenchmarks
 	swift build $(RELEASE) --product auris
 	scripts/check-cli.sh .build/release/auris
+	scripts/check-remote-admin.sh .build/release/auris
 	python3 Benchmarks/Whisper/check_memory_flat.py
 
 # Allocator micro-benchmarks, then Auris against faster-whisper (installed in .venv/golden).

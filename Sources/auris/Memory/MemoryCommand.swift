@@ -2,6 +2,7 @@ import ArgumentParser
 import DeviceMemory
 import Foundation
 import GPU
+import Service
 
 /// `auris memory`: every device with the allocator's statistics and the device's own figures.
 struct MemoryCommand: ParsableCommand {

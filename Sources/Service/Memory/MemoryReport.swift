@@ -1,12 +1,13 @@
 import DeviceMemory
 import GPU
 
-/// What `auris memory` prints: every device with its own view of memory and the allocator's.
-struct MemoryReport: Codable {
-    var cudaAvailable: Bool
-    var cudaUnavailableReason: String?
-    var allocatorConfiguration: AllocatorConfiguration
-    var devices: [DeviceReport]
+/// Every device with its own view of memory and the allocator's: what `auris memory` prints
+/// and `GET /api/system/memory` returns.
+public struct MemoryReport: Codable, Sendable {
+    public var cudaAvailable: Bool
+    public var cudaUnavailableReason: String?
+    public var allocatorConfiguration: AllocatorConfiguration
+    public var devices: [DeviceReport]
 
     enum CodingKeys: String, CodingKey {
         case cudaAvailable = "cuda_available"
@@ -17,19 +18,19 @@ struct MemoryReport: Codable {
 }
 
 /// One device in the report.
-struct DeviceReport: Codable {
-    var device: DeviceID
-    var name: String
-    var computeCapability: String?
+public struct DeviceReport: Codable, Sendable {
+    public var device: DeviceID
+    public var name: String
+    public var computeCapability: String?
     /// Whether this process holds an allocator (and so memory) on the device.
-    var allocatorOpen: Bool
-    var memory: DeviceMemoryInfo
-    var allocatedBytes: Int
-    var reservedBytes: Int
-    var fragmentation: Double
-    var stats: MemoryStats
+    public var allocatorOpen: Bool
+    public var memory: DeviceMemoryInfo
+    public var allocatedBytes: Int
+    public var reservedBytes: Int
+    public var fragmentation: Double
+    public var stats: MemoryStats
     /// Per-process use as NVML reports it; nil where NVML is not available.
-    var processes: [GPUProcessUsage]?
+    public var processes: [GPUProcessUsage]?
 
     enum CodingKeys: String, CodingKey {
         case device, name, memory, stats, processes, fragmentation
@@ -43,7 +44,7 @@ struct DeviceReport: Codable {
 extension MemoryReport {
     /// Reads every device without opening a GPU context: devices whose allocator is not open
     /// are described by discovery and NVML alone (see Note [Lazy GPU allocators]).
-    init(allocators: DeviceAllocators) {
+    public init(allocators: DeviceAllocators) {
         let inventory = allocators.inventory
         var devices: [DeviceReport] = []
         for device in allocators.devices {

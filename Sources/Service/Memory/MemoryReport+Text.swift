@@ -2,7 +2,7 @@ import DeviceMemory
 
 extension MemoryReport {
     /// The report for a terminal: one block per device, figures in human units.
-    var text: String {
+    public var text: String {
         var lines: [String] = []
         let configuration = allocatorConfiguration
         lines.append("Allocator: max_split_size \(configuration.maxSplitSize.map { "\(ByteCount($0))" } ?? "unlimited"), "

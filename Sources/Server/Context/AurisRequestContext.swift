@@ -1,0 +1,18 @@
+import Hummingbird
+import NIOCore
+
+/// The request context of every route: Hummingbird's core storage plus the peer address of the
+/// socket, which (and never a forwarded header) decides who may use the admin routes.
+public struct AurisRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The TCP peer of the connection this request arrived on.
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// JSON bodies (policies and the like) are small; uploads are streamed, not collected.
+    public var maxUploadSize: Int { 1 << 20 }
+}

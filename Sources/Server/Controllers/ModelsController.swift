@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import Service
+
+/// `GET /api/models`; `POST /api/models/{id}/load` and `/unload` (admin).
+struct ModelsController {
+    let registry: ModelRegistry
+    let audit: AdminLog
+
+    struct ModelList: Encodable {
+        let models: [ModelInfo]
+        let defaultModel: String
+        enum CodingKeys: String, CodingKey { case models; case defaultModel = "default_model" }
+    }
+
+    func addRoutes(to router: Router<AurisRequestContext>, admin: AdminAccessMiddleware) {
+        router.get("api/models") { _, _ in
+            try TranscriptionController.json(AnyEncodable(ModelList(models: await registry.list(), defaultModel: registry.defaultModelID)))
+        }
+        let group = router.group("api/models").add(middleware: admin)
+        group.post(":id/load") { request, context in
+            let id = try context.parameters.require("id")
+            var keepAlive: Double?? = nil
+            if let text = request.uri.queryParameters["keep_alive"] {
+                guard let seconds = Double(String(text)) else {
+                    throw APIError(.badRequest, code: "invalid_keep_alive", "keep_alive is a number of seconds (negative: keep until unloaded)")
+                }
+                keepAlive = .some(seconds < 0 ? nil : seconds)
+            }
+            let info = try await registry.load(id, keepAliveSeconds: keepAlive)
+            audit.record(context, action: "model.load", detail: "\(id): \(info.bytesHeld) bytes on \(info.device)")
+            return try TranscriptionController.json(AnyEncodable(info))
+        }
+        group.post(":id/unload") { _, context in
+            let id = try context.parameters.require("id")
+            let released = try await registry.unload(id)
+            audit.record(context, action: "model.unload", detail: "\(id): \(released) bytes returned to the cache")
+            return try TranscriptionController.json(AnyEncodable(["model": id, "unloaded_bytes": "\(released)"]))
+        }
+    }
+}

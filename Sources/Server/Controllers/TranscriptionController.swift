@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Service
+import Whisper
+
+/// `POST /api/transcriptions` and the OpenAI-compatible `POST /v1/audio/transcriptions`.
+struct TranscriptionController {
+    let service: TranscriptionService
+    let uploads: UploadReceiver
+
+    func addRoutes(to router: Router<AurisRequestContext>) {
+        router.post("api/transcriptions") { request, context in try await transcribe(request, context, openAI: false) }
+        router.post("v1/audio/transcriptions") { request, context in try await transcribe(request, context, openAI: true) }
+    }
+
+    func transcribe(_ request: Request, _ context: AurisRequestContext, openAI: Bool) async throws -> Response {
+        let upload = try await uploads.receive(request)
+        defer { upload.remove() }
+        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
+        var parameters = try TranscriptionRequest(fields: upload.fields, query: query, openAI: openAI)
+        if openAI, let model = parameters.model, !(await service.registry.list().contains { $0.id == model }) {
+            // OpenAI clients name OpenAI's models ("whisper-1"): serve them with the default.
+            parameters.model = nil
+        }
+        let result = try await service.transcribe(
+            path: upload.file.path, named: upload.originalName ?? "upload", modelID: parameters.model,
+            options: parameters.options, keepAliveSeconds: parameters.keepAliveSeconds)
+        context.logger.info("transcribed", metadata: [
+            "model": "\(result.model)", "audio_s": "\(result.transcript.duration)", "processing_ms": "\(Int(result.processingMilliseconds))"])
+        if let format = parameters.format, format != .json {
+            return Self.text(format.render(result.transcript), mediaType: format.mediaType)
+        }
+        if openAI {
+            let verbose = (upload.fields["response_format"] ?? "") == "verbose_json"
+            return try Self.json(verbose ? AnyEncodable(OpenAIVerbose(result)) : AnyEncodable(["text": result.transcript.text]))
+        }
+        return try Self.json(AnyEncodable(result))
+    }
+
+    static func json(_ value: AnyEncodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func text(_ text: String, mediaType: String) -> Response {
+        Response(status: .ok, headers: [.contentType: mediaType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// OpenAI's `verbose_json` shape.
+struct OpenAIVerbose: Encodable {
+    let task = "transcribe"
+    let language: String
+    let duration: Double
+    let text: String
+    let segments: [TranscriptSegment]
+
+    init(_ result: TranscriptionService.Result) {
+        language = result.transcript.language
+        duration = result.transcript.duration
+        text = result.transcript.text
+        segments = result.transcript.segments
+    }
+}
+
+/// Type erasure so one encoder call serves every response body.
+struct AnyEncodable: Encodable {
+    let encodeValue: (any Encoder) throws -> Void
+    init(_ value: some Encodable) { encodeValue = value.encode(to:) }
+    func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
+}

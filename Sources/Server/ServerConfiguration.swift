@@ -1,0 +1,44 @@
+import DeviceMemory
+import Foundation
+
+/// Everything `auris serve` can be told, with the defaults a newcomer wants: the local machine
+/// only, the CPU, the models folder of the checkout.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Uploads are spooled here while they are transcribed.
+    public var dataDirectory: URL
+    public var device: DeviceID
+    /// Every sub-folder with a model.bin is a model, named by the folder.
+    public var modelsDirectory: URL
+    /// The model used when a request names none (a folder name, or a path to a model).
+    public var defaultModel: String
+    public var maxUploadBytes: Int
+    /// Remote callers may use the admin routes only with this bearer token; nil = local only.
+    public var adminToken: String?
+    /// How long an unused model stays loaded (nil: until unloaded by hand).
+    public var keepAliveSeconds: Double?
+    public var threads: Int
+    public var allocatorConfiguration: AllocatorConfiguration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080,
+        dataDirectory: URL = URL(fileURLWithPath: "data"), device: DeviceID = .cpu,
+        modelsDirectory: URL = URL(fileURLWithPath: "models"), defaultModel: String = "whisper-tiny.en",
+        maxUploadBytes: Int = 2 << 30, adminToken: String? = nil, keepAliveSeconds: Double? = 300,
+        threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
+        allocatorConfiguration: AllocatorConfiguration = .default
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.device = device
+        self.modelsDirectory = modelsDirectory
+        self.defaultModel = defaultModel
+        self.maxUploadBytes = maxUploadBytes
+        self.adminToken = adminToken
+        self.keepAliveSeconds = keepAliveSeconds
+        self.threads = threads
+        self.allocatorConfiguration = allocatorConfiguration
+    }
+}

@@ -1,0 +1,56 @@
+import DeviceMemory
+import Dispatch
+import Foundation
+import Whisper
+
+/// Runs transcriptions on one device, one at a time, in arrival order.
+///
+/// Note [Inference off the cooperative pool]: a transcription is seconds of blocking CPU work.
+/// It runs on the worker's own serial queue, so it neither starves Swift's cooperative thread
+/// pool (which serves HTTP) nor runs two jobs at once on the same device memory.
+public final class TranscriptionService: Sendable {
+    public let registry: ModelRegistry
+    private let queue: DispatchQueue
+
+    public init(registry: ModelRegistry) {
+        self.registry = registry
+        self.queue = DispatchQueue(label: "auris.worker.\(registry.device)")
+    }
+
+    /// The result of one job.
+    public struct Result: Sendable, Codable {
+        public var model: String
+        public var device: DeviceID
+        public var transcript: Transcript
+        public var processingMilliseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case model, device, transcript
+            case processingMilliseconds = "processing_ms"
+        }
+    }
+
+    /// Transcribes the audio file at `path` with model `modelID` (the default when nil).
+    public func transcribe(path: String, named name: String?, modelID: String?, options: DecodingOptions,
+                           keepAliveSeconds: Double?? = nil,
+                           onEvent: @escaping @Sendable (TranscriptionEvent) -> Void = { _ in }) async throws -> Result {
+        let (id, engine) = try await registry.acquire(modelID, keepAliveSeconds: keepAliveSeconds)
+        defer { Task { await registry.release(id) } }
+        var options = options
+        if options.language == nil && !engine.isMultilingual { options.language = "en" }
+        let finalOptions = options
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                let started = Date()
+                do {
+                    let transcript = try engine.transcribe(path: path, named: name, options: finalOptions) { onEvent($0) }
+                    continuation.resume(returning: Result(
+                        model: id, device: engine.model.backend.device, transcript: transcript,
+                        processingMilliseconds: Date().timeIntervalSince(started) * 1000))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}

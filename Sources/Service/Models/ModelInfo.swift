@@ -1,0 +1,50 @@
+import DeviceMemory
+import Foundation
+
+/// A model the server knows about, and whether (and until when) it is resident.
+public struct ModelInfo: Codable, Sendable, Equatable {
+    public var id: String
+    public var path: String
+    public var device: DeviceID
+    public var loaded: Bool
+    /// Bytes of weights held on the device while loaded.
+    public var bytesHeld: Int
+    public var multilingual: Bool?
+    /// Jobs using it right now.
+    public var activeJobs: Int
+    public var lastUsed: Date?
+    /// How long it stays loaded after its last use; nil = until unloaded by hand.
+    public var keepAliveSeconds: Double?
+    /// When it will be unloaded if not used again.
+    public var expiresAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, path, device, loaded, multilingual
+        case bytesHeld = "bytes_held"
+        case activeJobs = "active_jobs"
+        case lastUsed = "last_used"
+        case keepAliveSeconds = "keep_alive_seconds"
+        case expiresAt = "expires_at"
+    }
+}
+
+/// The one error type of the service layer: a code to branch on (and to map to HTTP) and a
+/// message a user can act on.
+public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable {
+        case unknownModel = "unknown_model"
+        case modelBusy = "model_busy"
+        case invalidRequest = "invalid_request"
+        case engineFailure = "engine_failure"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,119 @@
+import DeviceMemory
+import Foundation
+import Tensor
+import Whisper
+
+/// Which models are resident on one device: loaded on first use or on request, kept for a
+/// keep-alive after their last use (like Ollama's `keep_alive`), unloaded on request or when idle.
+///
+/// Unloading drops the engine, so its tensors return to the allocator's cache; the memory goes
+/// back to the device when the cache is cleared (`unload_and_clear` does both).
+public actor ModelRegistry {
+    struct Resident {
+        let engine: WhisperEngine
+        var activeJobs = 0
+        var lastUsed: Date
+        var keepAliveSeconds: Double?
+    }
+
+    public nonisolated let device: DeviceID
+    public nonisolated let defaultModelID: String
+    public nonisolated let defaultKeepAliveSeconds: Double?
+    private let backend: any ComputeBackend
+    private let directories: [String: URL]
+    private var resident: [String: Resident] = [:]
+    private let now: @Sendable () -> Date
+
+    public init(models: [String: URL], defaultModelID: String, backend: any ComputeBackend,
+                defaultKeepAliveSeconds: Double? = 300, now: @escaping @Sendable () -> Date = Date.init) {
+        self.directories = models
+        self.defaultModelID = defaultModelID
+        self.backend = backend
+        self.device = backend.device
+        self.defaultKeepAliveSeconds = defaultKeepAliveSeconds
+        self.now = now
+    }
+
+    public func list() -> [ModelInfo] {
+        directories.keys.sorted().map(info)
+    }
+
+    /// The engine of `id` (the default when nil), loading it if needed, marked in use until
+    /// `release(_:)`. `keepAliveSeconds` overrides the default for this model from now on.
+    public func acquire(_ id: String?, keepAliveSeconds: Double?? = nil) throws -> (id: String, engine: WhisperEngine) {
+        let id = id ?? defaultModelID
+        if resident[id] == nil { try loadEngine(id) }
+        resident[id]!.activeJobs += 1
+        resident[id]!.lastUsed = now()
+        if let keepAliveSeconds { resident[id]!.keepAliveSeconds = keepAliveSeconds }
+        return (id, resident[id]!.engine)
+    }
+
+    public func release(_ id: String) {
+        guard resident[id] != nil else { return }
+        resident[id]!.activeJobs -= 1
+        resident[id]!.lastUsed = now()
+    }
+
+    /// Loads `id` (a no-op when resident) and returns its state.
+    public func load(_ id: String, keepAliveSeconds: Double?? = nil) throws -> ModelInfo {
+        if resident[id] == nil { try loadEngine(id) }
+        if let keepAliveSeconds { resident[id]!.keepAliveSeconds = keepAliveSeconds }
+        return info(id)
+    }
+
+    /// Unloads `id`; returns the bytes its weights held. Refused while a job uses it.
+    @discardableResult
+    public func unload(_ id: String) throws -> Int {
+        guard directories[id] != nil else { throw unknown(id) }
+        guard let model = resident[id] else { return 0 }
+        guard model.activeJobs == 0 else {
+            throw ServiceError(.modelBusy, "model \(id) is transcribing (\(model.activeJobs) job(s)); unload it when they finish")
+        }
+        resident[id] = nil
+        return model.engine.model.weightBytes
+    }
+
+    /// Unloads every model no job is using; returns their ids.
+    public func unloadAll() -> [String] {
+        let idle = resident.filter { $0.value.activeJobs == 0 }.map(\.key).sorted()
+        for id in idle { resident[id] = nil }
+        return idle
+    }
+
+    /// Unloads models whose keep-alive has run out; returns their ids.
+    public func unloadExpired() -> [String] {
+        let moment = now()
+        let expired = resident.filter { _, model in
+            guard model.activeJobs == 0, let keepAlive = model.keepAliveSeconds else { return false }
+            return moment.timeIntervalSince(model.lastUsed) >= keepAlive
+        }.map(\.key).sorted()
+        for id in expired { resident[id] = nil }
+        return expired
+    }
+
+    private func loadEngine(_ id: String) throws {
+        guard let directory = directories[id] else { throw unknown(id) }
+        let engine: WhisperEngine
+        do {
+            engine = try WhisperEngine(directory: directory, backend: backend)
+        } catch {
+            throw ServiceError(.engineFailure, "model \(id) could not be loaded from \(directory.path): \(error)")
+        }
+        resident[id] = Resident(engine: engine, lastUsed: now(), keepAliveSeconds: defaultKeepAliveSeconds)
+    }
+
+    private func info(_ id: String) -> ModelInfo {
+        let model = resident[id]
+        let keepAlive = model?.keepAliveSeconds ?? defaultKeepAliveSeconds
+        return ModelInfo(
+            id: id, path: directories[id]?.path ?? "", device: device, loaded: model != nil,
+            bytesHeld: model?.engine.model.weightBytes ?? 0, multilingual: model?.engine.isMultilingual,
+            activeJobs: model?.activeJobs ?? 0, lastUsed: model?.lastUsed, keepAliveSeconds: keepAlive,
+            expiresAt: model.flatMap { m in keepAlive.map { m.lastUsed.addingTimeInterval($0) } })
+    }
+
+    private func unknown(_ id: String) -> ServiceError {
+        ServiceError(.unknownModel, "unknown model '\(id)'; available: \(directories.keys.sorted().joined(separator: ", "))")
+    }
+}

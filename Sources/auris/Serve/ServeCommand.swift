@@ -1,0 +1,66 @@
+import ArgumentParser
+import DeviceMemory
+import Foundation
+import Hummingbird
+import Logging
+import Server
+
+/// `auris serve`: the speech-recognition server.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Auris server (HTTP API and memory management).")
+
+    @Option(help: "Address to listen on. The default answers this machine only.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port = 8080
+
+    @Option(name: .customLong("data-dir"), help: "Where uploads are spooled (and, later, history is kept).")
+    var dataDirectory = "data"
+
+    @Option(help: "Device to run on (cpu; cuda:N in a later version).")
+    var device = "cpu"
+
+    @Option(name: .customLong("models-dir"), help: "Folder whose sub-folders are models.")
+    var modelsDirectory = "models"
+
+    @Option(help: "Default model: a folder name in --models-dir, or a path to a model directory.")
+    var model = "whisper-tiny.en"
+
+    @Option(name: .customLong("max-upload-mb"), help: "Largest accepted upload, in MiB.")
+    var maxUploadMegabytes = 2048
+
+    @Option(name: .customLong("keep-alive"), help: "Seconds an unused model stays loaded (negative: until unloaded).")
+    var keepAlive: Double = 300
+
+    @Option(help: "CPU threads for the engine.")
+    var threads = min(4, ProcessInfo.processInfo.activeProcessorCount)
+
+    func run() async throws {
+        var logger = Logger(label: "auris")
+        logger.logLevel = .info
+        let app = try buildApplication(try makeConfiguration(), logger: logger)
+        try await app.runService()
+    }
+
+    private func makeConfiguration() throws -> ServerConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        let parsedDevice: DeviceID, allocatorConfiguration: AllocatorConfiguration
+        do throws(DeviceMemoryError) {
+            parsedDevice = try DeviceID(parsing: device)
+            allocatorConfiguration = try AllocatorConfiguration.fromEnvironment(environment)
+        } catch {
+            throw UserError(error.message)
+        }
+        return ServerConfiguration(
+            host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDirectory),
+            device: parsedDevice, modelsDirectory: URL(fileURLWithPath: modelsDirectory),
+            defaultModel: model, maxUploadBytes: maxUploadMegabytes << 20,
+            // A token on the command line would show in `ps`; it comes from the environment.
+            adminToken: environment["AURIS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+            keepAliveSeconds: keepAlive < 0 ? nil : keepAlive, threads: threads,
+            allocatorConfiguration: allocatorConfiguration)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import Logging
+import NIOCore
+import Server
+import Testing
+
+/// A real Auris server on an ephemeral loopback port, for tests that need a real socket.
+final class LiveServer: @unchecked Sendable {
+    // @unchecked: `port` is written once before any request, by the server's start callback.
+    let task: Task<Void, any Error>
+    let port: Int
+    let dataDirectory: URL
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let clips = packageRoot.appendingPathComponent("Tests/WhisperTests/Golden/clips")
+    static let modelsDirectory = packageRoot.appendingPathComponent("models")
+    static var modelAvailable: Bool {
+        let present = FileManager.default.fileExists(atPath: modelsDirectory.appendingPathComponent("whisper-tiny.en/model.bin").path)
+        if !present, ProcessInfo.processInfo.environment["AURIS_REQUIRE_MODEL"] == "1" {
+            Issue.record("AURIS_REQUIRE_MODEL=1 but the default model is missing: run scripts/install-model.sh")
+        }
+        return present
+    }
+
+    init(maxUploadBytes: Int = 64 << 20, keepAliveSeconds: Double? = 300) async throws {
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("auris-server-\(UUID().uuidString)")
+        let configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, dataDirectory: dataDirectory, modelsDirectory: Self.modelsDirectory,
+            maxUploadBytes: maxUploadBytes, keepAliveSeconds: keepAliveSeconds, threads: 2)
+        var logger = Logger(label: "auris-test")
+        logger.logLevel = .critical
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try buildApplication(configuration, logger: logger) { channel in
+            continuation.yield(channel.localAddress?.port ?? 0)
+        }
+        task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = stream.makeAsyncIterator()
+        port = await iterator.next() ?? 0
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+
+    struct Reply {
+        let status: Int
+        let body: Data
+        var text: String { String(decoding: body, as: UTF8.self) }
+        func json() throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any], "not a JSON object: \(text)")
+        }
+    }
+
+    func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.httpBody = body
+        request.timeoutInterval = 300
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+    }
+
+    /// A multipart form with the audio as `file` and the other fields.
+    static func multipart(file: Data, name: String, fields: [String: String]) -> (Data, String) {
+        let boundary = "auris-\(UUID().uuidString)"
+        var body = Data()
+        for (key, value) in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: audio/wav\r\n\r\n".utf8))
+        body.append(file)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return (body, "multipart/form-data; boundary=\(boundary)")
+    }
+
+    static func clip(_ name: String) throws -> Data {
+        try Data(contentsOf: clips.appendingPathComponent(name))
+    }
+}

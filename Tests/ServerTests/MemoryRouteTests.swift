@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// Clear cache with proof, unload-and-clear, and model residency, over HTTP.
+@Suite("Memory routes", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+struct MemoryRouteTests {
+    static func cpu(_ report: [String: Any]) throws -> [String: Any] {
+        let devices = try #require(report["devices"] as? [[String: Any]])
+        return try #require(devices.first { $0["device"] as? String == "cpu" })
+    }
+
+    @Test func clearCacheDuringARunningJobKeepsTheJobCorrect() async throws {
+        let server = try await LiveServer()
+        defer { Task { await server.stop() } }
+        let story = try LiveServer.clip("en-mixed_story_32s.wav")
+        // Load the model and warm the cache first, so that there is something to release; this
+        // undisturbed run is also the result the disturbed one must equal.
+        let undisturbed = try await server.request("POST", "/api/transcriptions", body: story)
+        #expect(undisturbed.status == 200)
+        let expected = try #require((try undisturbed.json()["transcript"] as? [String: Any])?["text"] as? String)
+        let loaded = try Self.cpu(try await server.request("GET", "/api/system/memory").json())
+        let weights = try #require(loaded["allocated_bytes"] as? Int)
+
+        async let job = server.request("POST", "/api/transcriptions", body: story)
+        var reports: [[String: Any]] = []
+        for _ in 0..<6 {
+            try await Task.sleep(for: .milliseconds(250))
+            let reply = try await server.request("POST", "/api/system/clear_cache")
+            #expect(reply.status == 200, "\(reply.text)")
+            reports.append(try reply.json())
+        }
+        let result = try await job
+        #expect(result.status == 200)
+        #expect(((try result.json()["transcript"] as? [String: Any])?["text"] as? String) == expected,
+                "the job's result is unchanged by clearing the cache under it")
+        for report in reports {
+            let device = try #require((report["devices"] as? [[String: Any]])?.first)
+            let before = try #require(device["before"] as? [String: Int]), after = try #require(device["after"] as? [String: Int])
+            #expect(after["allocated_bytes"] == before["allocated_bytes"], "live memory is never touched")
+            #expect(after["reserved_bytes"]! <= before["reserved_bytes"]!)
+            #expect(device["released_bytes"] as? Int == before["reserved_bytes"]! - after["reserved_bytes"]!)
+            #expect(report["cuda_available"] as? Bool != nil)
+        }
+        let final = try await server.request("POST", "/api/system/clear_cache").json()
+        let device = try #require((final["devices"] as? [[String: Any]])?.first)
+        #expect((device["after"] as? [String: Int])?["allocated_bytes"] == weights, "after the job only the weights remain")
+    }
+
+    @Test func unloadAndClearFreesEverythingAndModelsCanBeManaged() async throws {
+        let server = try await LiveServer()
+        defer { Task { await server.stop() } }
+        #expect(try await server.request("POST", "/api/transcriptions", body: try LiveServer.clip("en-us_hello.wav")).status == 200)
+        let models = try await server.request("GET", "/api/models").json()
+        let tiny = try #require((models["models"] as? [[String: Any]])?.first { $0["id"] as? String == "whisper-tiny.en" })
+        #expect(tiny["loaded"] as? Bool == true && (tiny["bytes_held"] as? Int ?? 0) > 100_000_000)
+
+        let result = try await server.request("POST", "/api/system/unload_and_clear").json()
+        #expect(result["unloaded_models"] as? [String] == ["whisper-tiny.en"])
+        let after = try #require(((result["devices"] as? [[String: Any]])?.first)?["after"] as? [String: Int])
+        #expect(after == ["allocated_bytes": 0, "reserved_bytes": 0])
+
+        let load = try await server.request("POST", "/api/models/whisper-tiny.en/load?keep_alive=60")
+        #expect(load.status == 200)
+        #expect(try load.json()["loaded"] as? Bool == true)
+        #expect(try load.json()["keep_alive_seconds"] as? Double == 60)
+        let unload = try await server.request("POST", "/api/models/whisper-tiny.en/unload")
+        #expect(unload.status == 200)
+        #expect(try await server.request("POST", "/api/models/nope/load").status == 404)
+        let snapshot = try await server.request("GET", "/api/system/memory/snapshot?device=cpu")
+        #expect(snapshot.status == 200)
+        #expect(try snapshot.json()["segments"] != nil)
+    }
+}
+

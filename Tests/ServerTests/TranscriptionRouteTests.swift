@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Transcription over HTTP, on a real socket, with the default model.
+@Suite("Transcription routes", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+struct TranscriptionRouteTests {
+    static let hello = " The law and welcome to the Oris speech recognition test."
+
+    @Test func rawBodyAndMultipartAndFormats() async throws {
+        let server = try await LiveServer()
+        defer { Task { await server.stop() } }
+        let audio = try LiveServer.clip("en-us_hello.wav")
+
+        let raw = try await server.request("POST", "/api/transcriptions?filename=hello.wav", body: audio, headers: ["Content-Type": "audio/wav"])
+        #expect(raw.status == 200, "\(raw.text)")
+        let transcript = try #require(try raw.json()["transcript"] as? [String: Any])
+        #expect(transcript["text"] as? String == Self.hello)
+        #expect((transcript["segments"] as? [[String: Any]])?.first?["end"] as? Double == 3.2)
+
+        let (form, type) = LiveServer.multipart(file: audio, name: "hello.wav", fields: ["model": "whisper-1", "response_format": "json"])
+        let openAI = try await server.request("POST", "/v1/audio/transcriptions", body: form, headers: ["Content-Type": type])
+        #expect(openAI.status == 200, "\(openAI.text)")
+        #expect(try openAI.json()["text"] as? String == Self.hello)
+
+        let (srtForm, srtType) = LiveServer.multipart(file: audio, name: "hello.wav", fields: ["response_format": "srt"])
+        let srt = try await server.request("POST", "/v1/audio/transcriptions", body: srtForm, headers: ["Content-Type": srtType])
+        #expect(srt.text.contains("00:00:00,000 --> 00:00:03,200"), "\(srt.text)")
+    }
+
+    @Test func badInputGetsAClearErrorAndTheServiceStaysUp() async throws {
+        let server = try await LiveServer(maxUploadBytes: 1 << 20)
+        defer { Task { await server.stop() } }
+        func expectError(_ reply: LiveServer.Reply, status: Int, code: String) throws {
+            #expect(reply.status == status, "\(reply.text)")
+            let error = try #require(try reply.json()["error"] as? [String: Any])
+            #expect(error["code"] as? String == code)
+            #expect((error["message"] as? String)?.isEmpty == false)
+        }
+        try expectError(try await server.request("POST", "/api/transcriptions", body: Data("plain text, not audio\n".utf8)),
+                        status: 400, code: "bad_audio_unsupported_format")
+        let audio = try LiveServer.clip("en-us_hello.wav")
+        try expectError(try await server.request("POST", "/api/transcriptions?model=no-such-model", body: audio),
+                        status: 404, code: "unknown_model")
+        try expectError(try await server.request("POST", "/api/transcriptions", body: Data()), status: 400, code: "empty_upload")
+        let truncated = audio.prefix(30)
+        let reply = try await server.request("POST", "/api/transcriptions", body: Data(truncated))
+        #expect(reply.status == 400, "\(reply.text)")
+        let big = try LiveServer.clip("en-mixed_story_32s.wav")  // 1 MB, over the 1 MiB limit with the form
+        let (form, type) = LiveServer.multipart(file: big + big, name: "big.wav", fields: [:])
+        try expectError(try await server.request("POST", "/v1/audio/transcriptions", body: form, headers: ["Content-Type": type]),
+                        status: 413, code: "upload_too_large")
+        // Still serving.
+        let ok = try await server.request("POST", "/api/transcriptions", body: audio)
+        #expect(ok.status == 200)
+        let uploads = (try? FileManager.default.contentsOfDirectory(atPath: server.dataDirectory.appendingPathComponent("uploads").path)) ?? []
+        #expect(uploads.isEmpty, "spooled uploads are removed: \(uploads)")
+    }
+}
