@@ -25,6 +25,7 @@ test: model
 	swift build $(RELEASE) --build-tests
 	AURIS_REQUIRE_MODEL=1 swift test $(RELEASE) --skip-build
 	swift build $(RELEASE) --product AllocatorBenchmarks
+	swift build $(RELEASE) --product ServerBenchmarks
 	swift build $(RELEASE) --product auris
 	scripts/check-cli.sh .build/release/auris
 	scripts/check-remote-admin.sh .build/release/auris
@@ -35,5 +36,7 @@ bench: model
 	swift build $(RELEASE) --product AllocatorBenchmarks
 	swift build $(RELEASE) --product auris
 	.build/release/AllocatorBenchmarks
+	swift build $(RELEASE) --product ServerBenchmarks
+	.build/release/ServerBenchmarks
 	python3 scripts/golden/make-clips.py --generated
 	PEER_PYTHON=$$(scripts/golden/setup-venv.sh >/dev/null && echo .venv/golden/bin/python) python3 Benchmarks/Whisper/bench.py

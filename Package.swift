@@ -58,6 +58,15 @@ let package = Package(
             dependencies: ["DeviceMemory"],
             path: "Benchmarks/AllocatorBenchmarks"
         ),
+        .executableTarget(
+            name: "ServerBenchmarks",
+            dependencies: [
+                "Server", "DeviceMemory", "GPU",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ServerBenchmarks"
+        ),
         .testTarget(
             name: "DeviceMemoryTests",
             dependencies: [

@@ -35,4 +35,22 @@ if "$auris" transcribe /tmp/auris-cli-garbage.wav 2>/tmp/auris-cli-error.txt; th
   echo "check-cli: a text file was transcribed" >&2; exit 1; fi
 grep -q "auris-cli-garbage.wav" /tmp/auris-cli-error.txt || {
   echo "check-cli: the error does not name the file:" >&2; cat /tmp/auris-cli-error.txt >&2; exit 1; }
-echo "check-cli: 7 passed, 0 failed"
+# The admin commands against a running server.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+data=$(mktemp -d)
+port=$((19000 + RANDOM % 900))
+"$auris" serve --port "$port" --models-dir "$root/models" --data-dir "$data" > "$data/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
+curl -s --max-time 60 --data-binary @"$clips/en-us_hello.wav" "http://127.0.0.1:$port/api/transcriptions" > /dev/null
+"$auris" clear-cache --server "http://127.0.0.1:$port" | grep -q "^cpu: reserved .* → .*released" || {
+  echo "check-cli: clear-cache did not report before/after" >&2; exit 1; }
+"$auris" memory --server "http://127.0.0.1:$port" | grep -q "allocated 146.20 MiB" || {
+  echo "check-cli: memory --server does not show the loaded model's weights" >&2; "$auris" memory --server "http://127.0.0.1:$port" >&2; exit 1; }
+"$auris" clear-cache --unload-models --server "http://127.0.0.1:$port" | grep -q "unloaded: whisper-tiny.en" || {
+  echo "check-cli: clear-cache --unload-models did not unload" >&2; exit 1; }
+if "$auris" clear-cache --server "http://127.0.0.1:1" 2>/dev/null; then
+  echo "check-cli: an unreachable server was not an error" >&2; exit 1; fi
+echo "check-cli: 11 passed, 0 failed"
+exit 0

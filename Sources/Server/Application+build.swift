@@ -10,12 +10,16 @@ import Whisper
 
 /// Builds the server: one allocator per device, the model registry and worker of the serving
 /// device, and the routes.
+///
+/// - Parameter allocators: the devices' allocators; made from the configuration when nil
+///   (benchmarks pass their own to prepare the memory state they measure).
 public func buildApplication(
     _ configuration: ServerConfiguration,
+    allocators givenAllocators: DeviceAllocators? = nil,
     logger: Logger = Logger(label: "auris"),
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) throws -> some ApplicationProtocol {
-    let allocators = try DeviceAllocators(configuration: configuration.allocatorConfiguration)
+) async throws -> some ApplicationProtocol {
+    let allocators = try givenAllocators ?? DeviceAllocators(configuration: configuration.allocatorConfiguration)
     guard configuration.device.kind == .cpu else {
         throw ServiceError(.invalidRequest, "the engine runs on the CPU in this version; CUDA inference is not built yet (\(configuration.device) requested)")
     }
@@ -34,6 +38,11 @@ public func buildApplication(
                                  defaultKeepAliveSeconds: configuration.keepAliveSeconds)
     let memory = MemoryControl(allocators: allocators, registries: [registry])
     let audit = AdminLog(logger: logger)
+    var initialPolicies = MemoryPolicies.default
+    initialPolicies.idleUnloadSeconds = configuration.keepAliveSeconds
+    let care = try await MemoryCare(
+        memory: memory, policiesFile: configuration.dataDirectory.appendingPathComponent("policies.json"),
+        initialPolicies: initialPolicies, log: audit.policyAction)
     let admin = AdminAccessMiddleware(adminToken: configuration.adminToken) { peer, path, reason in
         audit.refusal(peer: peer, path: path, reason: reason)
     }
@@ -43,14 +52,14 @@ public func buildApplication(
     router.get("health") { _, _ in "ok" }
     let uploads = UploadReceiver(directory: configuration.dataDirectory.appendingPathComponent("uploads"),
                                  limitBytes: configuration.maxUploadBytes)
-    TranscriptionController(service: TranscriptionService(registry: registry), uploads: uploads).addRoutes(to: router)
+    TranscriptionController(service: TranscriptionService(registry: registry, care: care), uploads: uploads).addRoutes(to: router)
     ModelsController(registry: registry, audit: audit).addRoutes(to: router, admin: admin)
-    SystemController(memory: memory, audit: audit).addRoutes(to: router, admin: admin)
+    SystemController(memory: memory, care: care, audit: audit).addRoutes(to: router, admin: admin)
 
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "auris"),
-        services: [IdleUnloadService(memory: memory, logger: logger, interval: .seconds(5))],
+        services: [MemoryCareService(care: care, interval: .seconds(5))],
         onServerRunning: onServerRunning,
         logger: logger)
 }

@@ -26,15 +26,16 @@ final class LiveServer: @unchecked Sendable {
         return present
     }
 
-    init(maxUploadBytes: Int = 64 << 20, keepAliveSeconds: Double? = 300) async throws {
-        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("auris-server-\(UUID().uuidString)")
+    init(maxUploadBytes: Int = 64 << 20, keepAliveSeconds: Double? = 300, dataDirectory: URL? = nil) async throws {
+        self.dataDirectory = dataDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("auris-server-\(UUID().uuidString)")
         let configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, dataDirectory: dataDirectory, modelsDirectory: Self.modelsDirectory,
+            host: "127.0.0.1", port: 0, dataDirectory: self.dataDirectory, modelsDirectory: Self.modelsDirectory,
             maxUploadBytes: maxUploadBytes, keepAliveSeconds: keepAliveSeconds, threads: 2)
         var logger = Logger(label: "auris-test")
         logger.logLevel = .critical
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try buildApplication(configuration, logger: logger) { channel in
+        let app = try await buildApplication(configuration, logger: logger) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
         }
         task = Task { try await app.runService(gracefulShutdownSignals: []) }
@@ -42,10 +43,10 @@ final class LiveServer: @unchecked Sendable {
         port = await iterator.next() ?? 0
     }
 
-    func stop() async {
+    func stop(keepingData: Bool = false) async {
         task.cancel()
         _ = await task.result
-        try? FileManager.default.removeItem(at: dataDirectory)
+        if !keepingData { try? FileManager.default.removeItem(at: dataDirectory) }
     }
 
     struct Reply {

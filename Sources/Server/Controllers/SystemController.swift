@@ -6,17 +6,36 @@ import Service
 /// The memory routes under `/api/system` (admin only).
 struct SystemController {
     let memory: MemoryControl
+    let care: MemoryCare
     let audit: AdminLog
 
     struct MemoryResponse: Encodable {
         let report: MemoryReport
         let models: [ModelInfo]
+        let warnings: [Warning]
         func encode(to encoder: any Encoder) throws {
             try report.encode(to: encoder)
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(models, forKey: .models)
+            try container.encode(warnings, forKey: .warnings)
         }
-        enum Keys: String, CodingKey { case models }
+        enum Keys: String, CodingKey { case models, warnings }
+    }
+
+    /// A threshold warning with the suggested action.
+    struct Warning: Encodable {
+        let device: String, since: Date, reservedFraction: Double, threshold: Double, suggestion: String
+        init(_ warning: JanitorWarning) {
+            device = warning.device.description
+            since = warning.since
+            reservedFraction = warning.reservedFraction
+            threshold = warning.threshold
+            suggestion = warning.suggestion
+        }
+        enum CodingKeys: String, CodingKey {
+            case device, since, threshold, suggestion
+            case reservedFraction = "reserved_fraction"
+        }
     }
 
     func addRoutes(to router: Router<AurisRequestContext>, admin: AdminAccessMiddleware) {
@@ -24,18 +43,37 @@ struct SystemController {
         group.get("memory") { _, _ in
             var models: [ModelInfo] = []
             for registry in memory.registries { models += await registry.list() }
-            return try TranscriptionController.json(AnyEncodable(MemoryResponse(report: memory.report(), models: models)))
+            return try TranscriptionController.json(AnyEncodable(MemoryResponse(
+                report: memory.report(), models: models, warnings: care.warnings.map(Warning.init))))
         }
         group.post("clear_cache") { _, context in
             let result = memory.clearCache()
+            care.recordManualCleanup()
             audit.record(context, action: "memory.clear_cache", detail: Self.summary(result))
             return try TranscriptionController.json(AnyEncodable(result))
         }
         group.post("unload_and_clear") { _, context in
             let result = await memory.unloadAndClear()
+            care.recordManualCleanup()
             audit.record(context, action: "memory.unload_and_clear",
                          detail: "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))]; " + Self.summary(result))
             return try TranscriptionController.json(AnyEncodable(result))
+        }
+        group.get("policies") { _, _ in try TranscriptionController.json(AnyEncodable(care.policies)) }
+        group.put("policies") { request, context in
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let decoder = JSONDecoder()
+            // Fields left out keep their current values.
+            decoder.userInfo[MemoryPolicies.baseUserInfoKey] = care.policies
+            do {
+                try await care.update(policies: decoder.decode(MemoryPolicies.self, from: body))
+            } catch let error as PolicyError {
+                throw APIError(.badRequest, code: "invalid_policy", error.message)
+            } catch let error as DecodingError {
+                throw APIError(.badRequest, code: "invalid_policy", "the policies must be a JSON object of policy fields: \(error)")
+            }
+            audit.record(context, action: "policies.update", detail: String(decoding: body.readableBytesView, as: UTF8.self))
+            return try TranscriptionController.json(AnyEncodable(care.policies))
         }
         group.get("memory/snapshot") { request, _ in
             let name = request.uri.queryParameters["device"].map(String.init) ?? "cpu"

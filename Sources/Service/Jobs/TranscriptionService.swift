@@ -10,10 +10,13 @@ import Whisper
 /// pool (which serves HTTP) nor runs two jobs at once on the same device memory.
 public final class TranscriptionService: Sendable {
     public let registry: ModelRegistry
+    /// Told when each job starts and ends, so automatic cleanups happen between jobs only.
+    public let care: MemoryCare?
     private let queue: DispatchQueue
 
-    public init(registry: ModelRegistry) {
+    public init(registry: ModelRegistry, care: MemoryCare? = nil) {
         self.registry = registry
+        self.care = care
         self.queue = DispatchQueue(label: "auris.worker.\(registry.device)")
     }
 
@@ -35,12 +38,20 @@ public final class TranscriptionService: Sendable {
                            keepAliveSeconds: Double?? = nil,
                            onEvent: @escaping @Sendable (TranscriptionEvent) -> Void = { _ in }) async throws -> Result {
         let (id, engine) = try await registry.acquire(modelID, keepAliveSeconds: keepAliveSeconds)
-        defer { Task { await registry.release(id) } }
+        let device = registry.device
+        defer {
+            // The model is released first, so that the janitor sees it idle between jobs.
+            Task { [care] in
+                await registry.release(id)
+                await care?.jobFinished(on: device)
+            }
+        }
         var options = options
         if options.language == nil && !engine.isMultilingual { options.language = "en" }
         let finalOptions = options
         return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            queue.async { [care] in
+                care?.jobStarted(on: device)
                 let started = Date()
                 do {
                     let transcript = try engine.transcribe(path: path, named: name, options: finalOptions) { onEvent($0) }

@@ -23,6 +23,16 @@ public struct MemoryControl: Sendable {
         /// Models unloaded first (unload_and_clear only).
         public var unloadedModels: [String]?
 
+        public init(cudaAvailable: Bool, cudaUnavailableReason: String?, devices: [EmptyCacheReport],
+                    releasedBytes: Int, durationMilliseconds: Double, unloadedModels: [String]? = nil) {
+            self.cudaAvailable = cudaAvailable
+            self.cudaUnavailableReason = cudaUnavailableReason
+            self.devices = devices
+            self.releasedBytes = releasedBytes
+            self.durationMilliseconds = durationMilliseconds
+            self.unloadedModels = unloadedModels
+        }
+
         enum CodingKeys: String, CodingKey {
             case devices
             case cudaAvailable = "cuda_available"

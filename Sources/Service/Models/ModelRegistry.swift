@@ -13,12 +13,15 @@ public actor ModelRegistry {
         let engine: WhisperEngine
         var activeJobs = 0
         var lastUsed: Date
-        var keepAliveSeconds: Double?
+        /// Set by a request or a load call: nil = the idle-unload policy decides; .some(nil) =
+        /// keep until unloaded by hand.
+        var keepAliveOverride: Double?? = nil
     }
 
     public nonisolated let device: DeviceID
     public nonisolated let defaultModelID: String
-    public nonisolated let defaultKeepAliveSeconds: Double?
+    /// The idle-unload policy's keep-alive, shown for models without an override.
+    private var defaultKeepAliveSeconds: Double?
     private let backend: any ComputeBackend
     private let directories: [String: URL]
     private var resident: [String: Resident] = [:]
@@ -45,7 +48,7 @@ public actor ModelRegistry {
         if resident[id] == nil { try loadEngine(id) }
         resident[id]!.activeJobs += 1
         resident[id]!.lastUsed = now()
-        if let keepAliveSeconds { resident[id]!.keepAliveSeconds = keepAliveSeconds }
+        if let keepAliveSeconds { resident[id]!.keepAliveOverride = keepAliveSeconds }
         return (id, resident[id]!.engine)
     }
 
@@ -58,7 +61,7 @@ public actor ModelRegistry {
     /// Loads `id` (a no-op when resident) and returns its state.
     public func load(_ id: String, keepAliveSeconds: Double?? = nil) throws -> ModelInfo {
         if resident[id] == nil { try loadEngine(id) }
-        if let keepAliveSeconds { resident[id]!.keepAliveSeconds = keepAliveSeconds }
+        if let keepAliveSeconds { resident[id]!.keepAliveOverride = keepAliveSeconds }
         return info(id)
     }
 
@@ -81,15 +84,20 @@ public actor ModelRegistry {
         return idle
     }
 
-    /// Unloads models whose keep-alive has run out; returns their ids.
-    public func unloadExpired() -> [String] {
-        let moment = now()
-        let expired = resident.filter { _, model in
-            guard model.activeJobs == 0, let keepAlive = model.keepAliveSeconds else { return false }
-            return moment.timeIntervalSince(model.lastUsed) >= keepAlive
-        }.map(\.key).sorted()
-        for id in expired { resident[id] = nil }
-        return expired
+    /// The loaded models as the memory janitor sees them.
+    public func residentModels() -> [ResidentModel] {
+        resident.keys.sorted().map { id in
+            let model = resident[id]!
+            // An explicit "keep until unloaded" is an infinite keep-alive to the janitor.
+            let keepAlive = model.keepAliveOverride.map { $0 ?? .infinity }
+            return ResidentModel(id: id, device: device, lastUsed: model.lastUsed, keepAliveSeconds: keepAlive,
+                                 isInUse: model.activeJobs > 0)
+        }
+    }
+
+    /// Follows the idle-unload policy (shown as the keep-alive of models without an override).
+    public func setDefaultKeepAlive(_ seconds: Double?) {
+        defaultKeepAliveSeconds = seconds
     }
 
     private func loadEngine(_ id: String) throws {
@@ -100,12 +108,12 @@ public actor ModelRegistry {
         } catch {
             throw ServiceError(.engineFailure, "model \(id) could not be loaded from \(directory.path): \(error)")
         }
-        resident[id] = Resident(engine: engine, lastUsed: now(), keepAliveSeconds: defaultKeepAliveSeconds)
+        resident[id] = Resident(engine: engine, lastUsed: now())
     }
 
     private func info(_ id: String) -> ModelInfo {
         let model = resident[id]
-        let keepAlive = model?.keepAliveSeconds ?? defaultKeepAliveSeconds
+        let keepAlive = model?.keepAliveOverride ?? defaultKeepAliveSeconds
         return ModelInfo(
             id: id, path: directories[id]?.path ?? "", device: device, loaded: model != nil,
             bytesHeld: model?.engine.model.weightBytes ?? 0, multilingual: model?.engine.isMultilingual,

@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "auris")
         logger.logLevel = .info
-        let app = try buildApplication(try makeConfiguration(), logger: logger)
+        let app = try await buildApplication(try makeConfiguration(), logger: logger)
         try await app.runService()
     }
 

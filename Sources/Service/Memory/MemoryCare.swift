@@ -1,0 +1,108 @@
+import DeviceMemory
+import Foundation
+import Synchronization
+
+/// Automatic memory care: runs the janitor between jobs and on a timer, carries out what it
+/// decides (unload idle models, release cached memory, raise and withdraw warnings), and keeps
+/// the operator's policies, persisted as JSON so that they survive restarts.
+public final class MemoryCare: Sendable {
+    /// What was done, for the audit log: the action, and the cache report when memory was released.
+    public typealias ActionLog = @Sendable (JanitorAction, EmptyCacheReport?) -> Void
+
+    public let memory: MemoryControl
+    private let janitor: Mutex<MemoryJanitor>
+    private let runningJobs = Mutex<[DeviceID: Int]>([:])
+    private let policiesFile: URL?
+    private let now: @Sendable () -> Date
+    private let log: ActionLog
+
+    /// - Parameters:
+    ///   - policiesFile: where the policies are kept; read at start when it exists.
+    ///   - initialPolicies: used when there is no file yet.
+    public init(memory: MemoryControl, policiesFile: URL?, initialPolicies: MemoryPolicies = .default,
+                now: @escaping @Sendable () -> Date = Date.init, log: @escaping ActionLog) async throws {
+        var policies = initialPolicies
+        if let policiesFile, let data = try? Data(contentsOf: policiesFile) {
+            policies = try JSONDecoder().decode(MemoryPolicies.self, from: data)
+        }
+        self.memory = memory
+        self.janitor = Mutex(try MemoryJanitor(policies: policies, now: now()))
+        self.policiesFile = policiesFile
+        self.now = now
+        self.log = log
+        await applyKeepAlive(policies)
+    }
+
+    public var policies: MemoryPolicies { janitor.withLock { $0.policies } }
+    public var warnings: [JanitorWarning] { janitor.withLock { $0.activeWarnings } }
+
+    /// Validates and installs new policies, then writes them to disk.
+    public func update(policies: MemoryPolicies) async throws {
+        let moment = now()
+        try janitor.withLock { janitor throws(PolicyError) in try janitor.update(policies: policies, now: moment) }
+        let installed = self.policies
+        if let policiesFile {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileManager.default.createDirectory(at: policiesFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try encoder.encode(installed).write(to: policiesFile, options: .atomic)
+        }
+        await applyKeepAlive(installed)
+    }
+
+    /// A manual clear counts as a cleanup for the policies (it restarts the every-N count).
+    public func recordManualCleanup() {
+        let moment = now()
+        janitor.withLock { janitor in
+            for device in memory.allocators.devices { janitor.recordCleanup(on: device, at: moment) }
+        }
+    }
+
+    /// Marks a job as running on `device`; the janitor leaves a busy device alone.
+    public func jobStarted(on device: DeviceID) {
+        runningJobs.withLock { $0[device, default: 0] += 1 }
+    }
+
+    /// Marks the job as done and lets the janitor act between jobs.
+    public func jobFinished(on device: DeviceID) async {
+        runningJobs.withLock { $0[device, default: 1] -= 1 }
+        await evaluate(.betweenJobs(device: device, jobsCompleted: 1))
+    }
+
+    /// The periodic check (schedule, idle unload, thresholds).
+    public func tick() async {
+        await evaluate(.timer)
+    }
+
+    func evaluate(_ trigger: JanitorTrigger) async {
+        let busy = runningJobs.withLock { $0 }
+        let samples = memory.allocators.devices.compactMap { device -> DeviceMemorySample? in
+            guard let allocator = memory.allocators.openedAllocator(for: device) else { return nil }
+            return DeviceMemorySample(device: device, usage: allocator.usage(), memory: allocator.deviceMemory(),
+                                      isBusy: busy[device, default: 0] > 0)
+        }
+        var models: [ResidentModel] = []
+        for registry in memory.registries { models += await registry.residentModels() }
+        let input = JanitorInput(now: now(), trigger: trigger, devices: samples, models: models)
+        let actions = janitor.withLock { $0.evaluate(input) }
+        for action in actions { await perform(action) }
+    }
+
+    private func perform(_ action: JanitorAction) async {
+        switch action {
+        case .unloadModel(let id, let device, _, _):
+            for registry in memory.registries where registry.device == device {
+                _ = try? await registry.unload(id)
+            }
+            log(action, nil)
+        case .emptyCache(let device, _, _):
+            log(action, memory.allocators.openedAllocator(for: device)?.emptyCache())
+        case .warn, .clearWarning:
+            log(action, nil)
+        }
+    }
+
+    private func applyKeepAlive(_ policies: MemoryPolicies) async {
+        for registry in memory.registries { await registry.setDefaultKeepAlive(policies.idleUnloadSeconds) }
+    }
+}
