@@ -52,7 +52,13 @@ public func buildApplication(
     router.get("health") { _, _ in "ok" }
     let uploads = UploadReceiver(directory: configuration.dataDirectory.appendingPathComponent("uploads"),
                                  limitBytes: configuration.maxUploadBytes)
-    TranscriptionController(service: TranscriptionService(registry: registry, care: care), uploads: uploads).addRoutes(to: router)
+    let transcriptions = TranscriptionService(registry: registry, care: care)
+    TranscriptionController(service: transcriptions, uploads: uploads).addRoutes(to: router)
+    router.get("metrics") { _, _ in
+        let text = PrometheusExposition.render(memory: memory.report(), models: await registry.list(), jobs: transcriptions.metrics.snapshot)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
     ModelsController(registry: registry, audit: audit).addRoutes(to: router, admin: admin)
     SystemController(memory: memory, care: care, audit: audit).addRoutes(to: router, admin: admin)
 

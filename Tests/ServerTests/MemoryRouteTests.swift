@@ -65,6 +65,7 @@ struct MemoryRouteTests {
         #expect(try load.json()["keep_alive_seconds"] as? Double == 60)
         let unload = try await server.request("POST", "/api/models/whisper-tiny.en/unload")
         #expect(unload.status == 200)
+        #expect(try unload.json()["unloaded_bytes"] as? Int == tiny["bytes_held"] as? Int)
         #expect(try await server.request("POST", "/api/models/nope/load").status == 404)
         let snapshot = try await server.request("GET", "/api/system/memory/snapshot?device=cpu")
         #expect(snapshot.status == 200)
@@ -72,3 +73,23 @@ struct MemoryRouteTests {
     }
 }
 
+
+/// The Prometheus exposition after a job.
+@Suite("Metrics route", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+struct MetricsRouteTests {
+    @Test func exposesMemoryAndJobFigures() async throws {
+        let server = try await LiveServer()
+        defer { Task { await server.stop() } }
+        #expect(try await server.request("POST", "/api/transcriptions", body: try LiveServer.clip("en-us_hello.wav")).status == 200)
+        _ = try await server.request("POST", "/api/transcriptions", body: Data("not audio\n".utf8))
+        let text = try await server.request("GET", "/metrics").text
+        let lines = Set(text.split(separator: "\n").map(String.init))
+        #expect(lines.contains("# TYPE auris_reserved_bytes gauge"))
+        #expect(lines.contains { $0.hasPrefix("auris_allocated_bytes{device=\"cpu\"} ") && !$0.hasSuffix(" 0") })
+        #expect(lines.contains("auris_transcriptions_total{outcome=\"ok\"} 1"))
+        #expect(lines.contains("auris_transcriptions_total{outcome=\"error\"} 1"))
+        #expect(lines.contains("auris_transcription_seconds_count 2"))
+        #expect(lines.contains("auris_models_loaded{device=\"cpu\"} 1"))
+        #expect(lines.contains { $0.hasPrefix("auris_device_total_bytes{device=\"cpu\"} ") })
+    }
+}

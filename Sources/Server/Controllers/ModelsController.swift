@@ -13,6 +13,13 @@ struct ModelsController {
         enum CodingKeys: String, CodingKey { case models; case defaultModel = "default_model" }
     }
 
+    struct UnloadResult: Encodable {
+        let model: String
+        /// Bytes of weights returned to the allocator's cache (clear the cache to free them).
+        let unloadedBytes: Int
+        enum CodingKeys: String, CodingKey { case model; case unloadedBytes = "unloaded_bytes" }
+    }
+
     func addRoutes(to router: Router<AurisRequestContext>, admin: AdminAccessMiddleware) {
         router.get("api/models") { _, _ in
             try TranscriptionController.json(AnyEncodable(ModelList(models: await registry.list(), defaultModel: registry.defaultModelID)))
@@ -35,7 +42,7 @@ struct ModelsController {
             let id = try context.parameters.require("id")
             let released = try await registry.unload(id)
             audit.record(context, action: "model.unload", detail: "\(id): \(released) bytes returned to the cache")
-            return try TranscriptionController.json(AnyEncodable(["model": id, "unloaded_bytes": "\(released)"]))
+            return try TranscriptionController.json(AnyEncodable(UnloadResult(model: id, unloadedBytes: released)))
         }
     }
 }

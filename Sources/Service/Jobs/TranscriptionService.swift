@@ -12,11 +12,13 @@ public final class TranscriptionService: Sendable {
     public let registry: ModelRegistry
     /// Told when each job starts and ends, so automatic cleanups happen between jobs only.
     public let care: MemoryCare?
+    public let metrics: JobMetrics
     private let queue: DispatchQueue
 
-    public init(registry: ModelRegistry, care: MemoryCare? = nil) {
+    public init(registry: ModelRegistry, care: MemoryCare? = nil, metrics: JobMetrics = JobMetrics()) {
         self.registry = registry
         self.care = care
+        self.metrics = metrics
         self.queue = DispatchQueue(label: "auris.worker.\(registry.device)")
     }
 
@@ -50,15 +52,18 @@ public final class TranscriptionService: Sendable {
         if options.language == nil && !engine.isMultilingual { options.language = "en" }
         let finalOptions = options
         return try await withCheckedThrowingContinuation { continuation in
-            queue.async { [care] in
+            queue.async { [care, metrics] in
                 care?.jobStarted(on: device)
                 let started = Date()
                 do {
                     let transcript = try engine.transcribe(path: path, named: name, options: finalOptions) { onEvent($0) }
+                    let seconds = Date().timeIntervalSince(started)
+                    metrics.record(seconds: seconds, audioSeconds: transcript.duration, succeeded: true)
                     continuation.resume(returning: Result(
                         model: id, device: engine.model.backend.device, transcript: transcript,
-                        processingMilliseconds: Date().timeIntervalSince(started) * 1000))
+                        processingMilliseconds: seconds * 1000))
                 } catch {
+                    metrics.record(seconds: Date().timeIntervalSince(started), audioSeconds: nil, succeeded: false)
                     continuation.resume(throwing: error)
                 }
             }

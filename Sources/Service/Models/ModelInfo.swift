@@ -27,24 +27,3 @@ public struct ModelInfo: Codable, Sendable, Equatable {
         case expiresAt = "expires_at"
     }
 }
-
-/// The one error type of the service layer: a code to branch on (and to map to HTTP) and a
-/// message a user can act on.
-public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
-        case unknownModel = "unknown_model"
-        case modelBusy = "model_busy"
-        case invalidRequest = "invalid_request"
-        case engineFailure = "engine_failure"
-    }
-
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
-}
