@@ -38,11 +38,16 @@ public func buildApplication(
                                  defaultKeepAliveSeconds: configuration.keepAliveSeconds)
     let memory = MemoryControl(allocators: allocators, registries: [registry])
     let audit = AdminLog(logger: logger)
+    let hub = EventHub()
     var initialPolicies = MemoryPolicies.default
     initialPolicies.idleUnloadSeconds = configuration.keepAliveSeconds
     let care = try await MemoryCare(
         memory: memory, policiesFile: configuration.dataDirectory.appendingPathComponent("policies.json"),
-        initialPolicies: initialPolicies, log: audit.policyAction)
+        initialPolicies: initialPolicies,
+        log: { action, report in
+            audit.policyAction(action, report)
+            hub.publish("policy", EventPayloads.Policy(action, report: report))
+        })
     let admin = AdminAccessMiddleware(adminToken: configuration.adminToken) { peer, path, reason in
         audit.refusal(peer: peer, path: path, reason: reason)
     }
@@ -53,19 +58,19 @@ public func buildApplication(
     let uploads = UploadReceiver(directory: configuration.dataDirectory.appendingPathComponent("uploads"),
                                  limitBytes: configuration.maxUploadBytes)
     let transcriptions = TranscriptionService(registry: registry, care: care)
-    TranscriptionController(service: transcriptions, uploads: uploads).addRoutes(to: router)
+    TranscriptionController(service: transcriptions, uploads: uploads, hub: hub).addRoutes(to: router)
     router.get("metrics") { _, _ in
         let text = PrometheusExposition.render(memory: memory.report(), models: await registry.list(), jobs: transcriptions.metrics.snapshot)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }
     ModelsController(registry: registry, audit: audit).addRoutes(to: router, admin: admin)
-    SystemController(memory: memory, care: care, audit: audit).addRoutes(to: router, admin: admin)
+    SystemController(memory: memory, care: care, audit: audit, hub: hub).addRoutes(to: router, admin: admin)
 
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "auris"),
-        services: [MemoryCareService(care: care, interval: .seconds(5))],
+        services: [MemoryCareService(care: care, interval: .seconds(5)), MemorySamplingService(memory: memory, hub: hub)],
         onServerRunning: onServerRunning,
         logger: logger)
 }

@@ -1,6 +1,7 @@
 import DeviceMemory
 import Foundation
 import Hummingbird
+import NIOCore
 import Service
 
 /// The memory routes under `/api/system` (admin only).
@@ -8,6 +9,7 @@ struct SystemController {
     let memory: MemoryControl
     let care: MemoryCare
     let audit: AdminLog
+    let hub: EventHub
 
     struct MemoryResponse: Encodable {
         let report: MemoryReport
@@ -50,6 +52,7 @@ struct SystemController {
             let result = memory.clearCache()
             care.recordManualCleanup()
             audit.record(context, action: "memory.clear_cache", detail: Self.summary(result))
+            hub.publish("clear_cache", result)
             return try TranscriptionController.json(AnyEncodable(result))
         }
         group.post("unload_and_clear") { _, context in
@@ -58,6 +61,20 @@ struct SystemController {
             audit.record(context, action: "memory.unload_and_clear",
                          detail: "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))]; " + Self.summary(result))
             return try TranscriptionController.json(AnyEncodable(result))
+        }
+        group.get("events") { _, _ in
+            // Server-sent events: memory samples every second, policy actions and warnings,
+            // job progress, manual clears. Ends when the client goes away (the next write fails).
+            let (id, events) = hub.subscribe()
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: .init { writer in
+                    defer { hub.unsubscribe(id) }
+                    try await writer.write(ByteBuffer(string: ": auris events\n\n"))
+                    for await event in events { try await writer.write(ByteBuffer(string: event.wireFormat)) }
+                    try await writer.finish(nil)
+                })
         }
         group.get("policies") { _, _ in try TranscriptionController.json(AnyEncodable(care.policies)) }
         group.put("policies") { request, context in

@@ -9,6 +9,7 @@ import Whisper
 struct TranscriptionController {
     let service: TranscriptionService
     let uploads: UploadReceiver
+    let hub: EventHub
 
     func addRoutes(to router: Router<AurisRequestContext>) {
         router.post("api/transcriptions") { request, context in try await transcribe(request, context, openAI: false) }
@@ -24,9 +25,24 @@ struct TranscriptionController {
             // OpenAI clients name OpenAI's models ("whisper-1"): serve them with the default.
             parameters.model = nil
         }
-        let result = try await service.transcribe(
-            path: upload.file.path, named: upload.originalName ?? "upload", modelID: parameters.model,
-            options: parameters.options, keepAliveSeconds: parameters.keepAliveSeconds)
+        let job = context.id
+        hub.publish("job", EventPayloads.Job(job: job, state: "queued", processedSeconds: nil, totalSeconds: nil))
+        let result: TranscriptionService.Result
+        do {
+            result = try await service.transcribe(
+                path: upload.file.path, named: upload.originalName ?? "upload", modelID: parameters.model,
+                options: parameters.options, keepAliveSeconds: parameters.keepAliveSeconds
+            ) { [hub] event in
+                guard case .progress(let progress) = event else { return }
+                hub.publish("job", EventPayloads.Job(job: job, state: "running", processedSeconds: progress.processedSeconds,
+                                                     totalSeconds: progress.totalSeconds))
+            }
+        } catch {
+            hub.publish("job", EventPayloads.Job(job: job, state: "failed", processedSeconds: nil, totalSeconds: nil))
+            throw error
+        }
+        hub.publish("job", EventPayloads.Job(job: job, state: "done", processedSeconds: result.transcript.duration,
+                                             totalSeconds: result.transcript.duration))
         context.logger.info("transcribed", metadata: [
             "model": "\(result.model)", "audio_s": "\(result.transcript.duration)", "processing_ms": "\(Int(result.processingMilliseconds))"])
         if let format = parameters.format, format != .json {

@@ -1,0 +1,52 @@
+import DeviceMemory
+import Foundation
+import Service
+import Whisper
+
+/// The JSON payloads of the server-sent events other than memory samples.
+enum EventPayloads {
+    /// A janitor action: a warning (with the suggested action), its withdrawal, an unload or a
+    /// cache release (with the figures).
+    struct Policy: Encodable {
+        let kind: String, device: String, policy: String, reason: String
+        let suggestion: String?
+        let reservedFraction: Double?
+        let report: EmptyCacheReport?
+
+        init(_ action: JanitorAction, report: EmptyCacheReport?) {
+            device = action.device.description
+            policy = action.policy.rawValue
+            reason = action.reason
+            self.report = report
+            switch action {
+            case .warn(_, let fraction, _, let suggestion, _):
+                (kind, self.suggestion, reservedFraction) = ("warning", suggestion, fraction)
+            case .clearWarning:
+                (kind, suggestion, reservedFraction) = ("warning_cleared", nil, nil)
+            case .emptyCache:
+                (kind, suggestion, reservedFraction) = ("empty_cache", nil, nil)
+            case .unloadModel(let id, _, _, _):
+                (kind, suggestion, reservedFraction) = ("unload_model:\(id)", nil, nil)
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, device, policy, reason, suggestion, report
+            case reservedFraction = "reserved_fraction"
+        }
+    }
+
+    /// Progress of one transcription job.
+    struct Job: Encodable {
+        let job: String
+        let state: String
+        let processedSeconds: Double?
+        let totalSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case job, state
+            case processedSeconds = "processed_seconds"
+            case totalSeconds = "total_seconds"
+        }
+    }
+}
