@@ -22,7 +22,7 @@ struct ModelsController {
 
     func addRoutes(to router: Router<AurisRequestContext>, admin: AdminAccessMiddleware) {
         router.get("api/models") { _, _ in
-            try TranscriptionController.json(AnyEncodable(ModelList(models: await registry.list(), defaultModel: registry.defaultModelID)))
+            try JSONResponse.make(ModelList(models: await registry.list(), defaultModel: registry.defaultModelID))
         }
         let group = router.group("api/models").add(middleware: admin)
         group.post(":id/load") { request, context in
@@ -36,13 +36,13 @@ struct ModelsController {
             }
             let info = try await registry.load(id, keepAliveSeconds: keepAlive)
             audit.record(context, action: "model.load", detail: "\(id): \(info.bytesHeld) bytes on \(info.device)")
-            return try TranscriptionController.json(AnyEncodable(info))
+            return try JSONResponse.make(info)
         }
         group.post(":id/unload") { _, context in
             let id = try context.parameters.require("id")
             let released = try await registry.unload(id)
             audit.record(context, action: "model.unload", detail: "\(id): \(released) bytes returned to the cache")
-            return try TranscriptionController.json(AnyEncodable(UnloadResult(model: id, unloadedBytes: released)))
+            return try JSONResponse.make(UnloadResult(model: id, unloadedBytes: released))
         }
     }
 }

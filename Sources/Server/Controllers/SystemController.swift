@@ -45,22 +45,22 @@ struct SystemController {
         group.get("memory") { _, _ in
             var models: [ModelInfo] = []
             for registry in memory.registries { models += await registry.list() }
-            return try TranscriptionController.json(AnyEncodable(MemoryResponse(
-                report: memory.report(), models: models, warnings: care.warnings.map(Warning.init))))
+            return try JSONResponse.make(MemoryResponse(
+                report: memory.report(), models: models, warnings: care.warnings.map(Warning.init)))
         }
         group.post("clear_cache") { _, context in
             let result = memory.clearCache()
             care.recordManualCleanup()
             audit.record(context, action: "memory.clear_cache", detail: Self.summary(result))
             hub.publish("clear_cache", result)
-            return try TranscriptionController.json(AnyEncodable(result))
+            return try JSONResponse.make(result)
         }
         group.post("unload_and_clear") { _, context in
             let result = await memory.unloadAndClear()
             care.recordManualCleanup()
             audit.record(context, action: "memory.unload_and_clear",
                          detail: "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))]; " + Self.summary(result))
-            return try TranscriptionController.json(AnyEncodable(result))
+            return try JSONResponse.make(result)
         }
         group.get("events") { _, _ in
             // Server-sent events: memory samples every second, policy actions and warnings,
@@ -76,7 +76,7 @@ struct SystemController {
                     try await writer.finish(nil)
                 })
         }
-        group.get("policies") { _, _ in try TranscriptionController.json(AnyEncodable(care.policies)) }
+        group.get("policies") { _, _ in try JSONResponse.make(care.policies) }
         group.put("policies") { request, context in
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let decoder = JSONDecoder()
@@ -90,7 +90,7 @@ struct SystemController {
                 throw APIError(.badRequest, code: "invalid_policy", "the policies must be a JSON object of policy fields: \(error)")
             }
             audit.record(context, action: "policies.update", detail: String(decoding: body.readableBytesView, as: UTF8.self))
-            return try TranscriptionController.json(AnyEncodable(care.policies))
+            return try JSONResponse.make(care.policies)
         }
         group.get("memory/snapshot") { request, _ in
             let name = request.uri.queryParameters["device"].map(String.init) ?? "cpu"
@@ -101,7 +101,7 @@ struct SystemController {
             guard let allocator = memory.allocators.openedAllocator(for: device) else {
                 throw APIError(.notFound, code: "device_not_open", "\(device) has no allocator in this server (nothing has run on it)")
             }
-            return try TranscriptionController.json(AnyEncodable(allocator.snapshot()))
+            return try JSONResponse.make(allocator.snapshot())
         }
     }
 

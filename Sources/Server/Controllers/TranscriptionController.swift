@@ -46,26 +46,13 @@ struct TranscriptionController {
         context.logger.info("transcribed", metadata: [
             "model": "\(result.model)", "audio_s": "\(result.transcript.duration)", "processing_ms": "\(Int(result.processingMilliseconds))"])
         if let format = parameters.format, format != .json {
-            return Self.text(format.render(result.transcript), mediaType: format.mediaType)
+            return JSONResponse.text(format.render(result.transcript), mediaType: format.mediaType)
         }
         if openAI {
             let verbose = (upload.fields["response_format"] ?? "") == "verbose_json"
-            return try Self.json(verbose ? AnyEncodable(OpenAIVerbose(result)) : AnyEncodable(["text": result.transcript.text]))
+            return try verbose ? JSONResponse.make(OpenAIVerbose(result)) : JSONResponse.make(["text": result.transcript.text])
         }
-        return try Self.json(AnyEncodable(result))
-    }
-
-    static func json(_ value: AnyEncodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    static func text(_ text: String, mediaType: String) -> Response {
-        Response(status: .ok, headers: [.contentType: mediaType], body: .init(byteBuffer: ByteBuffer(string: text)))
+        return try JSONResponse.make(result)
     }
 }
 
@@ -83,11 +70,4 @@ struct OpenAIVerbose: Encodable {
         text = result.transcript.text
         segments = result.transcript.segments
     }
-}
-
-/// Type erasure so one encoder call serves every response body.
-struct AnyEncodable: Encodable {
-    let encodeValue: (any Encoder) throws -> Void
-    init(_ value: some Encodable) { encodeValue = value.encode(to:) }
-    func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
 }
