@@ -29,6 +29,7 @@ test: model
 	swift build $(RELEASE) --product auris
 	scripts/check-cli.sh .build/release/auris
 	scripts/check-remote-admin.sh .build/release/auris
+	scripts/check-restart.sh .build/release/auris
 	python3 Benchmarks/Whisper/check_memory_flat.py
 
 # Allocator micro-benchmarks, then Auris against faster-whisper (installed in .venv/golden).

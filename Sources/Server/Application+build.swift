@@ -11,15 +11,19 @@ import Whisper
 /// Builds the server: one allocator per device, the model registry and worker of the serving
 /// device, and the routes.
 ///
-/// - Parameter allocators: the devices' allocators; made from the configuration when nil
-///   (benchmarks pass their own to prepare the memory state they measure).
+/// - Parameters:
+///   - allocators: the devices' allocators; made from the configuration when nil (benchmarks
+///     and tests pass their own to prepare the memory state they measure).
+///   - clock: where the server reads the time (tests move it to make policies fall due).
 public func buildApplication(
     _ configuration: ServerConfiguration,
     allocators givenAllocators: DeviceAllocators? = nil,
+    clock: ServerClock = .system,
     logger: Logger = Logger(label: "auris"),
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let allocators = try givenAllocators ?? DeviceAllocators(configuration: configuration.allocatorConfiguration)
+    let allocators = try givenAllocators ?? DeviceAllocators(configuration: configuration.allocatorConfiguration,
+                                                                 hostCapacityBytes: configuration.hostCapacityBytes)
     guard configuration.device.kind == .cpu else {
         throw ServiceError(.invalidRequest, "the engine runs on the CPU in this version; CUDA inference is not built yet (\(configuration.device) requested)")
     }
@@ -35,21 +39,22 @@ public func buildApplication(
         throw ServiceError(.unknownModel, "the default model '\(configuration.defaultModel)' is neither in \(configuration.modelsDirectory.path) nor a model directory; run scripts/install-model.sh or pass --model")
     }
     let registry = ModelRegistry(models: models, defaultModelID: defaultID, backend: backend,
-                                 defaultKeepAliveSeconds: configuration.keepAliveSeconds)
+                                 defaultKeepAliveSeconds: configuration.keepAliveSeconds, now: clock.now)
     let memory = MemoryControl(allocators: allocators, registries: [registry])
-    let audit = AdminLog(logger: logger)
+    let store = try Store(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
+    let audit = AdminLog(logger: logger, store: store, memory: memory, now: clock.now)
     let hub = EventHub()
     var initialPolicies = MemoryPolicies.default
     initialPolicies.idleUnloadSeconds = configuration.keepAliveSeconds
     let care = try await MemoryCare(
         memory: memory, policiesFile: configuration.dataDirectory.appendingPathComponent("policies.json"),
-        initialPolicies: initialPolicies,
-        log: { action, report in
-            audit.policyAction(action, report)
-            hub.publish("policy", EventPayloads.Policy(action, report: report))
+        initialPolicies: initialPolicies, now: clock.now,
+        log: { record in
+            await audit.policyAction(record)
+            hub.publish("policy", EventPayloads.Policy(record.action, report: record.report))
         })
     let admin = AdminAccessMiddleware(adminToken: configuration.adminToken) { peer, path, reason in
-        audit.refusal(peer: peer, path: path, reason: reason)
+        await audit.refusal(peer: peer, path: path, reason: reason)
     }
 
     let router = Router(context: AurisRequestContext.self)
@@ -58,7 +63,16 @@ public func buildApplication(
     let uploads = UploadReceiver(directory: configuration.dataDirectory.appendingPathComponent("uploads"),
                                  limitBytes: configuration.maxUploadBytes)
     let transcriptions = TranscriptionService(registry: registry, care: care)
-    TranscriptionController(service: transcriptions, uploads: uploads, hub: hub).addRoutes(to: router)
+    let queue = JobQueue(store: store, service: transcriptions, now: clock.now) { event in
+        hub.publish("job", EventPayloads.Job(event))
+        if case .recovered(let id) = event {
+            Task { await audit.server("job.recovered", detail: "job \(id) was running when the server stopped; queued again") }
+        }
+    }
+    let intake = JobIntake(directory: configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registry: registry)
+    TranscriptionController(intake: intake, uploads: uploads).addRoutes(to: router)
+    BatchesController(intake: intake, uploads: uploads).addRoutes(to: router)
+    HistoryController(store: store).addRoutes(to: router)
     router.get("metrics") { _, _ in
         let text = PrometheusExposition.render(memory: memory.report(), models: await registry.list(), jobs: transcriptions.metrics.snapshot)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -70,7 +84,11 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "auris"),
-        services: [MemoryCareService(care: care, interval: .seconds(5)), MemorySamplingService(memory: memory, hub: hub)],
+        services: [
+            JobWorkerService(queue: queue, memory: memory, audit: audit),
+            MemoryCareService(care: care, interval: clock.careInterval),
+            MemorySamplingService(memory: memory, hub: hub),
+        ],
         onServerRunning: onServerRunning,
         logger: logger)
 }

@@ -39,12 +39,40 @@ enum EventPayloads {
     /// Progress of one transcription job.
     struct Job: Encodable {
         let job: String
+        let batch: String?
+        let file: String?
         let state: String
         let processedSeconds: Double?
         let totalSeconds: Double?
+        let error: String?
+
+        init(job: String, batch: String? = nil, file: String? = nil, state: String,
+             processedSeconds: Double? = nil, totalSeconds: Double? = nil, error: String? = nil) {
+            self.job = job
+            self.batch = batch
+            self.file = file
+            self.state = state
+            self.processedSeconds = processedSeconds
+            self.totalSeconds = totalSeconds
+            self.error = error
+        }
+
+        init(_ event: JobQueue.JobEvent) {
+            switch event {
+            case .queued(let record), .started(let record), .finished(let record):
+                self.init(job: record.id, batch: record.batchID, file: record.fileName, state: record.state.rawValue,
+                          processedSeconds: record.processedSeconds, totalSeconds: record.totalSeconds, error: record.error)
+            case .progress(let id, let batchID, let processed, let total):
+                self.init(job: id, batch: batchID, state: "running", processedSeconds: processed, totalSeconds: total)
+            case .requeued(let record):
+                self.init(job: record.id, batch: record.batchID, file: record.fileName, state: "queued")
+            case .recovered(let id):
+                self.init(job: id, state: "queued")
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
-            case job, state
+            case job, batch, file, state, error
             case processedSeconds = "processed_seconds"
             case totalSeconds = "total_seconds"
         }

@@ -10,9 +10,9 @@ struct MemorySamplingService: ServiceLifecycle.Service {
 
     func run() async throws {
         defer { hub.closeAll() }
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(1))
+        await cancelWhenGracefulShutdown {
+            // A sleep cut short by shutdown ends the loop; shutdown is not an error.
+            while (try? await Task.sleep(for: .seconds(1))) != nil {
                 if hub.listenerCount > 0 { hub.publish("memory", memory.sample()) }
             }
         }

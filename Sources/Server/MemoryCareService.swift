@@ -9,9 +9,9 @@ struct MemoryCareService: ServiceLifecycle.Service {
 
     func run() async throws {
         // Stop at graceful shutdown (SIGTERM, Ctrl-C) as well as on cancellation.
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+        await cancelWhenGracefulShutdown {
+            // A sleep cut short by shutdown ends the loop; shutdown is not an error.
+            while (try? await Task.sleep(for: interval)) != nil {
                 await care.tick()
             }
         }

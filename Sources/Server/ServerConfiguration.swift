@@ -6,7 +6,8 @@ import Foundation
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// Uploads are spooled here while they are transcribed.
+    /// Holds the store (`auris.sqlite`: jobs, history, audit), the policies, queued audio and
+    /// uploads in flight.
     public var dataDirectory: URL
     public var device: DeviceID
     /// Every sub-folder with a model.bin is a model, named by the folder.
@@ -20,6 +21,9 @@ public struct ServerConfiguration: Sendable {
     public var keepAliveSeconds: Double?
     public var threads: Int
     public var allocatorConfiguration: AllocatorConfiguration
+    /// Caps the host device (`cpu`) at this many bytes, as if it were a device of that size;
+    /// nil = the machine's memory.
+    public var hostCapacityBytes: Int?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
@@ -27,7 +31,8 @@ public struct ServerConfiguration: Sendable {
         modelsDirectory: URL = URL(fileURLWithPath: "models"), defaultModel: String = "whisper-tiny.en",
         maxUploadBytes: Int = 2 << 30, adminToken: String? = nil, keepAliveSeconds: Double? = 300,
         threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
-        allocatorConfiguration: AllocatorConfiguration = .default
+        allocatorConfiguration: AllocatorConfiguration = .default,
+        hostCapacityBytes: Int? = nil
     ) {
         self.host = host
         self.port = port
@@ -40,5 +45,6 @@ public struct ServerConfiguration: Sendable {
         self.keepAliveSeconds = keepAliveSeconds
         self.threads = threads
         self.allocatorConfiguration = allocatorConfiguration
+        self.hostCapacityBytes = hostCapacityBytes
     }
 }

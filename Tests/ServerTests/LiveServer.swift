@@ -5,6 +5,7 @@ import FoundationNetworking
 import Hummingbird
 import Logging
 import NIOCore
+import GPU
 import Server
 import Testing
 
@@ -26,7 +27,8 @@ final class LiveServer: @unchecked Sendable {
         return present
     }
 
-    init(maxUploadBytes: Int = 64 << 20, keepAliveSeconds: Double? = 300, dataDirectory: URL? = nil) async throws {
+    init(maxUploadBytes: Int = 64 << 20, keepAliveSeconds: Double? = 300, dataDirectory: URL? = nil,
+         allocators: DeviceAllocators? = nil, clock: ServerClock = .system) async throws {
         self.dataDirectory = dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("auris-server-\(UUID().uuidString)")
         let configuration = ServerConfiguration(
@@ -35,7 +37,7 @@ final class LiveServer: @unchecked Sendable {
         var logger = Logger(label: "auris-test")
         logger.logLevel = .critical
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try await buildApplication(configuration, logger: logger) { channel in
+        let app = try await buildApplication(configuration, allocators: allocators, clock: clock, logger: logger) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
         }
         task = Task { try await app.runService(gracefulShutdownSignals: []) }
@@ -79,6 +81,23 @@ final class LiveServer: @unchecked Sendable {
         body.append(file)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
         return (body, "multipart/form-data; boundary=\(boundary)")
+    }
+
+    /// Polls `path` until `done` says the JSON answer is final (or the time is up).
+    func poll(_ path: String, timeout: Double = 240, until done: ([String: Any]) -> Bool) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let reply = try await request("GET", path)
+            let json = try reply.json()
+            if done(json) || Date() > deadline { return json }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// The audit log, newest first.
+    func audit(action: String? = nil) async throws -> [[String: Any]] {
+        let reply = try await request("GET", "/api/system/audit?limit=1000" + (action.map { "&action=\($0)" } ?? ""))
+        return try #require(try reply.json()["items"] as? [[String: Any]], "\(reply.text)")
     }
 
     static func clip(_ name: String) throws -> Data {

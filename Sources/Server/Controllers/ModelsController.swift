@@ -34,14 +34,18 @@ struct ModelsController {
                 }
                 keepAlive = .some(seconds < 0 ? nil : seconds)
             }
-            let info = try await registry.load(id, keepAliveSeconds: keepAlive)
-            audit.record(context, action: "model.load", detail: "\(id): \(info.bytesHeld) bytes on \(info.device)")
+            let info = try await audit.perform(context, action: "model.load", parameters: "\(id) \(request.uri.query ?? "")") {
+                let info = try await registry.load(id, keepAliveSeconds: keepAlive)
+                return (info, "\(id): \(info.bytesHeld) bytes on \(info.device)")
+            }
             return try JSONResponse.make(info)
         }
         group.post(":id/unload") { _, context in
             let id = try context.parameters.require("id")
-            let released = try await registry.unload(id)
-            audit.record(context, action: "model.unload", detail: "\(id): \(released) bytes returned to the cache")
+            let released = try await audit.perform(context, action: "model.unload", parameters: id) {
+                let released = try await registry.unload(id)
+                return (released, "\(id): \(released) bytes returned to the cache")
+            }
             return try JSONResponse.make(UnloadResult(model: id, unloadedBytes: released))
         }
     }

@@ -49,18 +49,29 @@ struct SystemController {
                 report: memory.report(), models: models, warnings: care.warnings.map(Warning.init)))
         }
         group.post("clear_cache") { _, context in
-            let result = memory.clearCache()
+            let result = try await audit.perform(context, action: "memory.clear_cache") {
+                let result = memory.clearCache()
+                return (result, Self.summary(result))
+            }
             care.recordManualCleanup()
-            audit.record(context, action: "memory.clear_cache", detail: Self.summary(result))
             hub.publish("clear_cache", result)
             return try JSONResponse.make(result)
         }
         group.post("unload_and_clear") { _, context in
-            let result = await memory.unloadAndClear()
+            let result = try await audit.perform(context, action: "memory.unload_and_clear") {
+                let result = await memory.unloadAndClear()
+                return (result, "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))]; " + Self.summary(result))
+            }
             care.recordManualCleanup()
-            audit.record(context, action: "memory.unload_and_clear",
-                         detail: "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))]; " + Self.summary(result))
+            hub.publish("clear_cache", result)
             return try JSONResponse.make(result)
+        }
+        group.get("audit") { request, _ in
+            let query = request.uri.queryParameters
+            let limit = try HistoryController.integer(query["limit"], name: "limit", default: 100, range: 1...1000)
+            let offset = try HistoryController.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
+            let (total, entries) = try await audit.store.audit(actionPrefix: query["action"].map(String.init), limit: limit, offset: offset)
+            return try JSONResponse.make(Page(total: total, limit: limit, offset: offset, items: entries))
         }
         group.get("events") { _, _ in
             // Server-sent events: memory samples every second, policy actions and warnings,
@@ -79,18 +90,21 @@ struct SystemController {
         group.get("policies") { _, _ in try JSONResponse.make(care.policies) }
         group.put("policies") { request, context in
             let body = try await request.body.collect(upTo: context.maxUploadSize)
-            let decoder = JSONDecoder()
-            // Fields left out keep their current values.
-            decoder.userInfo[MemoryPolicies.baseUserInfoKey] = care.policies
-            do {
-                try await care.update(policies: decoder.decode(MemoryPolicies.self, from: body))
-            } catch let error as PolicyError {
-                throw APIError(.badRequest, code: "invalid_policy", error.message)
-            } catch let error as DecodingError {
-                throw APIError(.badRequest, code: "invalid_policy", "the policies must be a JSON object of policy fields: \(error)")
+            let text = String(decoding: body.readableBytesView, as: UTF8.self)
+            let installed = try await audit.perform(context, action: "policies.update", parameters: text) {
+                let decoder = JSONDecoder()
+                // Fields left out keep their current values.
+                decoder.userInfo[MemoryPolicies.baseUserInfoKey] = care.policies
+                do {
+                    try await care.update(policies: decoder.decode(MemoryPolicies.self, from: body))
+                } catch let error as PolicyError {
+                    throw APIError(.badRequest, code: "invalid_policy", error.message)
+                } catch let error as DecodingError {
+                    throw APIError(.badRequest, code: "invalid_policy", "the policies must be a JSON object of policy fields: \(error)")
+                }
+                return (care.policies, "policies installed")
             }
-            audit.record(context, action: "policies.update", detail: String(decoding: body.readableBytesView, as: UTF8.self))
-            return try JSONResponse.make(care.policies)
+            return try JSONResponse.make(installed)
         }
         group.get("memory/snapshot") { request, _ in
             let name = request.uri.queryParameters["device"].map(String.init) ?? "cpu"

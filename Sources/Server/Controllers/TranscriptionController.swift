@@ -6,10 +6,14 @@ import Service
 import Whisper
 
 /// `POST /api/transcriptions` and the OpenAI-compatible `POST /v1/audio/transcriptions`.
+///
+/// Every transcription is a job in the device's queue, so it is in the history and survives a
+/// restart. The request waits for its result, unless it asks not to (`wait=false`): then it is
+/// answered at once with 202 and the job, to be followed at `/api/jobs/{id}` or on the events
+/// stream.
 struct TranscriptionController {
-    let service: TranscriptionService
+    let intake: JobIntake
     let uploads: UploadReceiver
-    let hub: EventHub
 
     func addRoutes(to router: Router<AurisRequestContext>) {
         router.post("api/transcriptions") { request, context in try await transcribe(request, context, openAI: false) }
@@ -20,39 +24,56 @@ struct TranscriptionController {
         let upload = try await uploads.receive(request)
         defer { upload.remove() }
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
-        var parameters = try TranscriptionRequest(fields: upload.fields, query: query, openAI: openAI)
-        if openAI, let model = parameters.model, !(await service.registry.list().contains { $0.id == model }) {
+        var parsed = try TranscriptionRequest(fields: upload.fields, query: query, openAI: openAI)
+        if openAI, let model = parsed.parameters.model, !(await intake.registry.list().contains { $0.id == model }) {
             // OpenAI clients name OpenAI's models ("whisper-1"): serve them with the default.
-            parameters.model = nil
+            parsed.parameters.model = nil
         }
-        let job = context.id
-        hub.publish("job", EventPayloads.Job(job: job, state: "queued", processedSeconds: nil, totalSeconds: nil))
-        let result: TranscriptionService.Result
-        do {
-            result = try await service.transcribe(
-                path: upload.file.path, named: upload.originalName ?? "upload", modelID: parameters.model,
-                options: parameters.options, keepAliveSeconds: parameters.keepAliveSeconds
-            ) { [hub] event in
-                guard case .progress(let progress) = event else { return }
-                hub.publish("job", EventPayloads.Job(job: job, state: "running", processedSeconds: progress.processedSeconds,
-                                                     totalSeconds: progress.totalSeconds))
-            }
-        } catch {
-            hub.publish("job", EventPayloads.Job(job: job, state: "failed", processedSeconds: nil, totalSeconds: nil))
-            throw error
+        let wait = (upload.fields["wait"] ?? query["wait"]) != "false"
+        guard let job = try await intake.submit(upload, parameters: parsed.parameters).first else {
+            throw APIError(.badRequest, code: "empty_upload", "no audio received")
         }
-        hub.publish("job", EventPayloads.Job(job: job, state: "done", processedSeconds: result.transcript.duration,
-                                             totalSeconds: result.transcript.duration))
+        guard wait else {
+            var response = try JSONResponse.make(JobSummary(job))
+            response.status = .accepted
+            response.headers[.location] = "/api/jobs/\(job.id)"
+            return response
+        }
+        let done = try await intake.queue.result(of: job.id)
+        guard let transcript = done.transcript else { throw APIError(.internalServerError, code: "no_result", "job \(job.id) has no transcript") }
         context.logger.info("transcribed", metadata: [
-            "model": "\(result.model)", "audio_s": "\(result.transcript.duration)", "processing_ms": "\(Int(result.processingMilliseconds))"])
-        if let format = parameters.format, format != .json {
-            return JSONResponse.text(format.render(result.transcript), mediaType: format.mediaType)
+            "job": "\(job.id)", "model": "\(done.model ?? "")", "audio_s": "\(transcript.duration)",
+            "processing_ms": "\(Int(done.processingMilliseconds ?? 0))"])
+        if let format = parsed.format, format != .json {
+            return JSONResponse.text(format.render(transcript), mediaType: format.mediaType)
         }
         if openAI {
-            let verbose = (upload.fields["response_format"] ?? "") == "verbose_json"
-            return try verbose ? JSONResponse.make(OpenAIVerbose(result)) : JSONResponse.make(["text": result.transcript.text])
+            return try parsed.verbose ? JSONResponse.make(OpenAIVerbose(transcript)) : JSONResponse.make(["text": transcript.text])
         }
-        return try JSONResponse.make(result)
+        return try JSONResponse.make(TranscriptionResponse(job: done, transcript: transcript))
+    }
+}
+
+/// The answer to `POST /api/transcriptions`: the job's id (its entry in the history), what ran
+/// it, and the transcript.
+struct TranscriptionResponse: Encodable {
+    let id: String
+    let model: String
+    let device: String
+    let transcript: Transcript
+    let processingMilliseconds: Double
+
+    init(job: JobRecord, transcript: Transcript) {
+        id = job.id
+        model = job.model ?? ""
+        device = job.device ?? ""
+        self.transcript = transcript
+        processingMilliseconds = job.processingMilliseconds ?? 0
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, model, device, transcript
+        case processingMilliseconds = "processing_ms"
     }
 }
 
@@ -64,10 +85,10 @@ struct OpenAIVerbose: Encodable {
     let text: String
     let segments: [TranscriptSegment]
 
-    init(_ result: TranscriptionService.Result) {
-        language = result.transcript.language
-        duration = result.transcript.duration
-        text = result.transcript.text
-        segments = result.transcript.segments
+    init(_ transcript: Transcript) {
+        language = transcript.language
+        duration = transcript.duration
+        text = transcript.text
+        segments = transcript.segments
     }
 }

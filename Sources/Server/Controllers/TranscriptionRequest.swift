@@ -1,26 +1,27 @@
 import Foundation
 import Hummingbird
+import Service
 import Whisper
 
 /// The options of a transcription request, from form fields (multipart) or the query string.
 struct TranscriptionRequest {
-    var model: String?
-    var options = DecodingOptions()
+    var parameters = JobParameters()
     var format: TranscriptFormat?
-    var keepAliveSeconds: Double??
+    /// OpenAI's `verbose_json`.
+    var verbose = false
 
-    /// - Parameter names: how this API names the fields (Auris's or OpenAI's).
+    /// - Parameter openAI: whether the fields have OpenAI's names (`prompt`, `response_format`).
     init(fields: [String: String], query: [String: String], openAI: Bool) throws {
         func value(_ key: String) -> String? { fields[key] ?? query[key] }
-        model = value("model").flatMap { $0.isEmpty ? nil : $0 }
-        options.language = value("language").flatMap { $0.isEmpty ? nil : $0 }
+        parameters.model = value("model").flatMap { $0.isEmpty ? nil : $0 }
+        parameters.language = value("language").flatMap { $0.isEmpty ? nil : $0 }
         if let task = value("task") {
-            guard let parsed = WhisperTask(rawValue: task) else {
+            guard WhisperTask(rawValue: task) != nil else {
                 throw APIError(.badRequest, code: "invalid_task", "task must be transcribe or translate, not '\(task)'")
             }
-            options.task = parsed
+            parameters.task = task
         }
-        if let prompt = value(openAI ? "prompt" : "initial_prompt"), !prompt.isEmpty { options.initialPrompt = .text(prompt) }
+        if let prompt = value(openAI ? "prompt" : "initial_prompt"), !prompt.isEmpty { parameters.initialPrompt = prompt }
         if let temperature = value("temperature") {
             let values = temperature.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
@@ -28,18 +29,18 @@ struct TranscriptionRequest {
             }
             // OpenAI's single temperature still falls back upward, as faster-whisper does.
             let first = values[0]!
-            options.temperatures = values.count > 1 ? values.compactMap { $0 } : stride(from: first, through: 1.0, by: 0.2).map { $0 }
+            parameters.temperatures = values.count > 1 ? values.compactMap { $0 } : stride(from: first, through: 1.0, by: 0.2).map { $0 }
         }
         if let keepAlive = value("keep_alive") {
             guard let seconds = Double(keepAlive) else {
                 throw APIError(.badRequest, code: "invalid_keep_alive", "keep_alive is a number of seconds (negative: keep until unloaded)")
             }
-            keepAliveSeconds = .some(seconds < 0 ? nil : seconds)
+            parameters.keepAlive = seconds < 0 ? .forever : .seconds(seconds)
         }
         if let format = value(openAI ? "response_format" : "format") {
             let normalised = format == "text" ? "txt" : format
             if openAI && (format == "json" || format == "verbose_json") {
-                self.format = nil
+                verbose = format == "verbose_json"
             } else {
                 guard let parsed = TranscriptFormat(rawValue: normalised) else {
                     throw APIError(.badRequest, code: "invalid_format", "format must be one of json, txt (text), srt, vtt, not '\(format)'")

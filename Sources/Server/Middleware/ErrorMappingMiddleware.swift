@@ -28,6 +28,8 @@ struct ErrorMappingMiddleware: RouterMiddleware {
 
     static func map(_ error: any Error) -> APIError {
         switch error {
+        case let error as APIError:
+            return error
         case let error as AudioError:
             let status: HTTPResponse.Status = error.code == .ffmpegFailed || error.code == .ffmpegMissing ? .unprocessableContent : .badRequest
             return APIError(status, code: "bad_audio_\(error.code.rawValue)", error.message)

@@ -3,48 +3,53 @@ import Hummingbird
 import MultipartKit
 import NIOCore
 
-/// An uploaded audio file, streamed to a temporary file, plus the form fields that came with it.
+/// Uploaded audio files, streamed to disk, plus the form fields that came with them.
 struct Upload: Sendable {
-    let file: URL
-    let originalName: String?
-    let fields: [String: String]
-    let byteCount: Int
+    struct File: Sendable {
+        let url: URL
+        /// The name the client gave the file, if any.
+        let originalName: String?
+        let byteCount: Int
+    }
 
-    func remove() { try? FileManager.default.removeItem(at: file) }
+    let files: [File]
+    let fields: [String: String]
+
+    /// Deletes what was written (the files a job has taken over are gone already).
+    func remove() {
+        for file in files { try? FileManager.default.removeItem(at: file.url) }
+    }
 }
 
-/// Receives an upload — `multipart/form-data` with a `file` part, or the raw audio as the body —
-/// writing it to disk as it arrives, so that a file of hundreds of MB never sits in memory.
-/// Stops with 413 as soon as the limit is passed, and deletes what it wrote.
+/// Receives an upload — `multipart/form-data` with one or more file parts (`file`, `files` or
+/// `file[]`), or the raw audio as the body — writing each file to disk as it arrives, so that a
+/// recording of hundreds of MB never sits in memory. Stops with 413 as soon as the request
+/// passes the limit, and deletes what it wrote.
 struct UploadReceiver: Sendable {
     let directory: URL
     let limitBytes: Int
 
-    func receive(_ request: Request) async throws -> Upload {
+    /// - Parameter allowMany: whether more than one file may come (batches).
+    func receive(_ request: Request, allowMany: Bool = false) async throws -> Upload {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let target = directory.appendingPathComponent("upload-\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: target.path, contents: nil) else {
-            throw APIError(.internalServerError, code: "spool_failed", "cannot write uploads to \(directory.path)")
-        }
-        let handle = try FileHandle(forWritingTo: target)
-        var sink = UploadSink(handle: handle, limitBytes: limitBytes)
+        var sink = UploadSink(directory: directory, limitBytes: limitBytes, allowMany: allowMany)
         do {
             let contentType = request.headers[.contentType] ?? ""
             if let boundary = Self.boundary(contentType) {
                 try await receiveMultipart(request, boundary: boundary, into: &sink)
             } else {
+                try sink.startFile(named: request.uri.queryParameters["filename"].map(String.init))
                 for try await buffer in request.body { try sink.write(buffer) }
-                sink.fileName = request.uri.queryParameters["filename"].map(String.init)
             }
-            try handle.close()
-            guard sink.fileBytes > 0 else {
+            let upload = try sink.finish()
+            guard !upload.files.isEmpty, upload.files.allSatisfy({ $0.byteCount > 0 }) else {
+                upload.remove()
                 throw APIError(.badRequest, code: "empty_upload",
                     "no audio received: send the file as the request body, or as the 'file' field of a multipart form")
             }
-            return Upload(file: target, originalName: sink.fileName, fields: sink.fields, byteCount: sink.fileBytes)
+            return upload
         } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: target)
+            sink.abandon()
             throw error
         }
     }
@@ -75,21 +80,66 @@ struct UploadReceiver: Sendable {
     }
 }
 
-/// Where received bytes go: the file, within the size limit.
+/// Where received bytes go: one file after another, within the request's size limit.
 struct UploadSink {
-    let handle: FileHandle
+    let directory: URL
     let limitBytes: Int
-    var fileBytes = 0
-    var fileName: String?
+    let allowMany: Bool
+    private var totalBytes = 0
+    private var files: [Upload.File] = []
+    private var current: (handle: FileHandle, url: URL, name: String?, bytes: Int)?
     var fields: [String: String] = [:]
 
-    mutating func write(_ buffer: ByteBuffer) throws {
-        fileBytes += buffer.readableBytes
-        guard fileBytes <= limitBytes else {
-            throw APIError(.contentTooLarge, code: "upload_too_large",
-                "uploads are limited to \(limitBytes / (1 << 20)) MiB; split the recording or raise --max-upload-mb")
+    init(directory: URL, limitBytes: Int, allowMany: Bool) {
+        self.directory = directory
+        self.limitBytes = limitBytes
+        self.allowMany = allowMany
+    }
+
+    mutating func startFile(named name: String?) throws {
+        try closeCurrent()
+        guard allowMany || files.isEmpty else {
+            throw APIError(.badRequest, code: "too_many_files", "this route takes one file; send several to /api/batches")
         }
-        handle.write(Data(buffer.readableBytesView))
+        let url = directory.appendingPathComponent("upload-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw APIError(.internalServerError, code: "spool_failed", "cannot write uploads to \(directory.path)")
+        }
+        current = (try FileHandle(forWritingTo: url), url, name, 0)
+    }
+
+    mutating func write(_ buffer: ByteBuffer) throws {
+        totalBytes += buffer.readableBytes
+        guard totalBytes <= limitBytes else {
+            throw APIError(.contentTooLarge, code: "upload_too_large",
+                "uploads are limited to \(limitBytes / (1 << 20)) MiB per request; split the recording or raise --max-upload-mb")
+        }
+        guard current != nil else { return }
+        current!.bytes += buffer.readableBytes
+        current!.handle.write(Data(buffer.readableBytesView))
+    }
+
+    private mutating func closeCurrent() throws {
+        guard let open = current else { return }
+        current = nil
+        files.append(Upload.File(url: open.url, originalName: open.name, byteCount: open.bytes))
+        try open.handle.close()
+    }
+
+    mutating func finish() throws -> Upload {
+        try closeCurrent()
+        return Upload(files: files, fields: fields)
+    }
+
+    /// Deletes everything written, after a failure.
+    mutating func abandon() {
+        if let open = current {
+            try? open.handle.close()
+            try? FileManager.default.removeItem(at: open.url)
+            current = nil
+        }
+        Upload(files: files, fields: [:]).remove()
+        files = []
     }
 }
 
@@ -97,24 +147,30 @@ struct UploadSink {
 /// (the callbacks cannot throw or await).
 final class MultipartState: @unchecked Sendable {
     // @unchecked: used from the one task that reads the request body.
+    private enum Piece { case fileStart(String?), fileBytes(ByteBuffer) }
     private var headers: [String: String] = [:]
-    private var pendingFileChunks: [ByteBuffer] = []
+    private var pending: [Piece] = []
     private var fieldBytes: [UInt8] = []
     private var fields: [String: String] = [:]
     private(set) var sawFilePart = false
-    private var fileName: String?
+    private var inFilePart = false
     private var fieldOverflow = false
+
+    static let fileFieldNames: Set<String> = ["file", "files", "file[]", "files[]"]
 
     func header(_ name: String, _ value: String) { headers[name.lowercased()] = value }
 
     private var partName: String? { Self.parameter("name", in: headers["content-disposition"]) }
-    private var isFilePart: Bool { partName == "file" }
+    private var isFilePart: Bool { partName.map(Self.fileFieldNames.contains) ?? false }
 
     func body(_ buffer: ByteBuffer) {
         if isFilePart {
-            sawFilePart = true
-            fileName = fileName ?? Self.parameter("filename", in: headers["content-disposition"])
-            pendingFileChunks.append(buffer)
+            if !inFilePart {
+                inFilePart = true
+                sawFilePart = true
+                pending.append(.fileStart(Self.parameter("filename", in: headers["content-disposition"])))
+            }
+            pending.append(.fileBytes(buffer))
         } else if fieldBytes.count + buffer.readableBytes <= 64 << 10 {
             fieldBytes += buffer.readableBytesView
         } else {
@@ -123,16 +179,26 @@ final class MultipartState: @unchecked Sendable {
     }
 
     func partComplete() {
+        if isFilePart, !inFilePart {
+            // An empty file part still counts as a file (and is refused as empty).
+            sawFilePart = true
+            pending.append(.fileStart(Self.parameter("filename", in: headers["content-disposition"])))
+        }
         if !isFilePart, let name = partName { fields[name] = String(decoding: fieldBytes, as: UTF8.self) }
         headers = [:]
         fieldBytes = []
+        inFilePart = false
     }
 
     func flush(into sink: inout UploadSink) throws {
         if fieldOverflow { throw APIError(.badRequest, code: "field_too_large", "a form field other than 'file' is over 64 KiB") }
-        for chunk in pendingFileChunks { try sink.write(chunk) }
-        pendingFileChunks = []
-        sink.fileName = fileName
+        for piece in pending {
+            switch piece {
+            case .fileStart(let name): try sink.startFile(named: name)
+            case .fileBytes(let buffer): try sink.write(buffer)
+            }
+        }
+        pending = []
         sink.fields = fields
     }
 

@@ -36,37 +36,38 @@ public final class TranscriptionService: Sendable {
     }
 
     /// Transcribes the audio file at `path` with model `modelID` (the default when nil).
+    ///
+    /// `onEvent` may throw to stop the job at the next event (a graceful shutdown does). The
+    /// janitor has run for this device by the time this returns, so the next job starts after
+    /// any cleanup, never during one.
     public func transcribe(path: String, named name: String?, modelID: String?, options: DecodingOptions,
                            keepAliveSeconds: Double?? = nil,
-                           onEvent: @escaping @Sendable (TranscriptionEvent) -> Void = { _ in }) async throws -> Result {
+                           onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void = { _ in }) async throws -> Result {
         let (id, engine) = try await registry.acquire(modelID, keepAliveSeconds: keepAliveSeconds)
         let device = registry.device
-        defer {
-            // The model is released first, so that the janitor sees it idle between jobs.
-            Task { [care] in
-                await registry.release(id)
-                await care?.jobFinished(on: device)
-            }
-        }
         var options = options
         if options.language == nil && !engine.isMultilingual { options.language = "en" }
         let finalOptions = options
-        return try await withCheckedThrowingContinuation { continuation in
+        let outcome: Swift.Result<Result, any Error> = await withCheckedContinuation { continuation in
             queue.async { [care, metrics] in
                 care?.jobStarted(on: device)
                 let started = Date()
                 do {
-                    let transcript = try engine.transcribe(path: path, named: name, options: finalOptions) { onEvent($0) }
+                    let transcript = try engine.transcribe(path: path, named: name, options: finalOptions) { try onEvent($0) }
                     let seconds = Date().timeIntervalSince(started)
                     metrics.record(seconds: seconds, audioSeconds: transcript.duration, succeeded: true)
-                    continuation.resume(returning: Result(
+                    continuation.resume(returning: .success(Result(
                         model: id, device: engine.model.backend.device, transcript: transcript,
-                        processingMilliseconds: seconds * 1000))
+                        processingMilliseconds: seconds * 1000)))
                 } catch {
                     metrics.record(seconds: Date().timeIntervalSince(started), audioSeconds: nil, succeeded: false)
-                    continuation.resume(throwing: error)
+                    continuation.resume(returning: .failure(error))
                 }
             }
         }
+        // The model is released first, so that the janitor sees it idle between jobs.
+        await registry.release(id)
+        await care?.jobFinished(on: device)
+        return try outcome.get()
     }
 }

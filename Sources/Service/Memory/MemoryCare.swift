@@ -6,8 +6,17 @@ import Synchronization
 /// decides (unload idle models, release cached memory, raise and withdraw warnings), and keeps
 /// the operator's policies, persisted as JSON so that they survive restarts.
 public final class MemoryCare: Sendable {
-    /// What was done, for the audit log: the action, and the cache report when memory was released.
-    public typealias ActionLog = @Sendable (JanitorAction, EmptyCacheReport?) -> Void
+    /// What was done, for the audit log and the events.
+    public struct ActionRecord: Sendable {
+        public let action: JanitorAction
+        /// The allocator's report, when memory was released.
+        public let report: EmptyCacheReport?
+        /// Every opened device's memory just before and just after the action.
+        public let before: [DeviceUsage]
+        public let after: [DeviceUsage]
+        public let durationMilliseconds: Double
+    }
+    public typealias ActionLog = @Sendable (ActionRecord) async -> Void
 
     public let memory: MemoryControl
     private let janitor: Mutex<MemoryJanitor>
@@ -89,17 +98,22 @@ public final class MemoryCare: Sendable {
     }
 
     private func perform(_ action: JanitorAction) async {
+        let before = memory.usage()
+        let started = DispatchTime.now().uptimeNanoseconds
+        var report: EmptyCacheReport?
         switch action {
         case .unloadModel(let id, let device, _, _):
             for registry in memory.registries where registry.device == device {
                 _ = try? await registry.unload(id)
             }
-            log(action, nil)
         case .emptyCache(let device, _, _):
-            log(action, memory.allocators.openedAllocator(for: device)?.emptyCache())
+            report = memory.allocators.openedAllocator(for: device)?.emptyCache()
         case .warn, .clearWarning:
-            log(action, nil)
+            break
         }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        await log(ActionRecord(action: action, report: report, before: before, after: memory.usage(),
+                               durationMilliseconds: elapsed))
     }
 
     private func applyKeepAlive(_ policies: MemoryPolicies) async {

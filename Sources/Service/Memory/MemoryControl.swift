@@ -63,6 +63,13 @@ public struct MemoryControl: Sendable {
         return result
     }
 
+    /// Allocated and reserved bytes and the device's free and total, per opened device.
+    public func usage() -> [DeviceUsage] {
+        allocators.devices.compactMap { device in
+            allocators.openedAllocator(for: device).map { DeviceUsage(device: device, usage: $0.usage(), memory: $0.deviceMemory()) }
+        }
+    }
+
     /// Every device's figures, as `auris memory` shows them.
     public func report() -> MemoryReport { MemoryReport(allocators: allocators) }
 }

@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port = 8080
 
-    @Option(name: .customLong("data-dir"), help: "Where uploads are spooled (and, later, history is kept).")
+    @Option(name: .customLong("data-dir"), help: "Where jobs, history, the audit log and policies are kept (auris.sqlite, policies.json).")
     var dataDirectory = "data"
 
     @Option(help: "Device to run on (cpu; cuda:N in a later version).")
@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "CPU threads for the engine.")
     var threads = min(4, ProcessInfo.processInfo.activeProcessorCount)
+
+    @Option(name: .customLong("host-memory-mb"), help: "Cap the host device's memory at this many MiB (default: the machine's).")
+    var hostMemoryMegabytes: Int?
 
     func run() async throws {
         var logger = Logger(label: "auris")
@@ -61,6 +64,6 @@ struct ServeCommand: AsyncParsableCommand {
             // A token on the command line would show in `ps`; it comes from the environment.
             adminToken: environment["AURIS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             keepAliveSeconds: keepAlive < 0 ? nil : keepAlive, threads: threads,
-            allocatorConfiguration: allocatorConfiguration)
+            allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 })
     }
 }

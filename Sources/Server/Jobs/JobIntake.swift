@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Service
+
+/// Turns uploaded files into queued jobs: checks the model, moves each file where the job keeps
+/// its audio until it has run, and submits them.
+struct JobIntake: Sendable {
+    /// `DATA_DIR/jobs`: audio of jobs not yet run (same file system as the uploads, so a move
+    /// is a rename).
+    let directory: URL
+    let queue: JobQueue
+    let registry: ModelRegistry
+
+    /// Queues one job per uploaded file, as a batch when `batch` is given.
+    func submit(_ upload: Upload, parameters: JobParameters, batch: BatchRecord? = nil) async throws -> [JobRecord] {
+        try await checkModel(parameters.model)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var jobs: [JobRecord] = []
+        for (position, file) in upload.files.enumerated() {
+            let id = UUID().uuidString.lowercased()
+            let audio = directory.appendingPathComponent(id + ".audio")
+            try FileManager.default.moveItem(at: file.url, to: audio)
+            jobs.append(JobRecord(id: id, batchID: batch?.id, position: position,
+                                  fileName: file.originalName ?? "upload-\(position + 1)", audioPath: audio.path,
+                                  parameters: parameters))
+        }
+        do {
+            try await queue.submit(jobs, batch: batch)
+        } catch {
+            for job in jobs { try? FileManager.default.removeItem(atPath: job.audioPath ?? "") }
+            throw error
+        }
+        return jobs
+    }
+
+    /// Refuses an unknown model before anything is queued.
+    func checkModel(_ id: String?) async throws {
+        guard let id else { return }
+        let known = await registry.list().map(\.id)
+        guard known.contains(id) else {
+            throw APIError(.notFound, code: "unknown_model",
+                "no model named '\(id)'; available: \(known.joined(separator: ", ")) (GET /api/models)")
+        }
+    }
+}

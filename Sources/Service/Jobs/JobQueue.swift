@@ -1,0 +1,169 @@
+import Foundation
+import Synchronization
+import Whisper
+
+/// The transcription jobs of one device: persisted in the store when submitted, run one at a
+/// time in submission order by `run()`, their progress and results written back as they come.
+///
+/// Note [Restart safety]: a job is a row before it is anything else, and its audio is on disk
+/// before the row exists. `run()` first puts back in the queue whatever a dead process left
+/// running, so that neither a restart nor `kill -9` loses a queued job; a graceful stop
+/// interrupts the running job at its next progress event and re-queues it.
+public final class JobQueue: Sendable {
+    public let store: Store
+    public let service: TranscriptionService
+    private let state = Mutex(State())
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    private let onEvent: @Sendable (JobEvent) -> Void
+    private let now: @Sendable () -> Date
+
+    struct State {
+        var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+        /// Why jobs failed, for their waiters: the error itself, which the store keeps as text.
+        var failures: [String: any Error] = [:]
+        var stopping = false
+        var running: String?
+    }
+
+    /// What happens to jobs, for the event stream and the logs.
+    public enum JobEvent: Sendable {
+        case queued(JobRecord)
+        case started(JobRecord)
+        case progress(id: String, batchID: String?, processedSeconds: Double, totalSeconds: Double?)
+        case finished(JobRecord)
+        /// Stopped by a graceful shutdown; it runs again after the restart.
+        case requeued(JobRecord)
+        /// Put back in the queue at start because the previous process died running it.
+        case recovered(id: String)
+    }
+
+    /// The job was stopped because the server is shutting down.
+    struct Interrupted: Error {}
+
+    public init(store: Store, service: TranscriptionService, now: @escaping @Sendable () -> Date = Date.init,
+                onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) {
+        self.store = store
+        self.service = service
+        self.now = now
+        self.onEvent = onEvent
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Queues jobs (their audio already on disk), as one batch when `batch` is given.
+    public func submit(_ jobs: [JobRecord], batch: BatchRecord? = nil) async throws {
+        try await store.enqueue(jobs, batch: batch)
+        for job in jobs { onEvent(.queued(job)) }
+        wake.yield()
+    }
+
+    /// Waits until the job is done and returns it as stored; rethrows why it failed.
+    public func result(of id: String) async throws -> JobRecord {
+        guard let job = try await waitUntilFinished(id) else {
+            throw ServiceError(.invalidRequest, "job \(id) was deleted before it finished")
+        }
+        if job.state == .failed {
+            throw state.withLock({ $0.failures.removeValue(forKey: id) })
+                ?? ServiceError(.engineFailure, job.error ?? "the job failed")
+        }
+        return job
+    }
+
+    /// Waits until the job is done or failed, and returns it as stored (nil if it was deleted).
+    public func waitUntilFinished(_ id: String) async throws -> JobRecord? {
+        await withCheckedContinuation { continuation in
+            state.withLock { $0.waiters[id, default: []].append(continuation) }
+            // It may have finished before the waiter was registered.
+            Task {
+                let job = try? await store.job(id)
+                if job == nil || job?.state == .done || job?.state == .failed { resumeWaiters(of: id) }
+            }
+        }
+        return try await store.job(id)
+    }
+
+    /// The id of the job being transcribed now.
+    public var runningJobID: String? { state.withLock { $0.running } }
+
+    /// Runs queued jobs until `stop()`; call once.
+    public func run() async throws {
+        for id in try await store.requeueInterrupted() { onEvent(.recovered(id: id)) }
+        var wakeups = self.wakeups.makeAsyncIterator()
+        while !isStopping {
+            guard let job = try await store.nextQueued() else {
+                // Nothing to do: sleep until a submission or `stop()`.
+                guard await wakeups.next() != nil else { return }
+                continue
+            }
+            await runOne(job)
+        }
+    }
+
+    private var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Stops taking jobs; the running one stops at its next progress event and is re-queued.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        wake.yield()
+        wake.finish()
+    }
+
+    private func runOne(_ queued: JobRecord) async {
+        var job = queued
+        state.withLock { $0.running = job.id }
+        defer {
+            state.withLock { $0.running = nil }
+            resumeWaiters(of: job.id)
+        }
+        do {
+            try await store.markRunning(job.id, at: now())
+            job.state = .running
+            onEvent(.started(job))
+            guard let audio = job.audioPath, FileManager.default.fileExists(atPath: audio) else {
+                throw ServiceError(.invalidRequest, "the audio of this job is no longer on disk")
+            }
+            let result = try await service.transcribe(
+                path: audio, named: job.fileName, modelID: job.parameters.model,
+                options: job.parameters.decodingOptions, keepAliveSeconds: job.parameters.keepAlive.map { $0.seconds }
+            ) { [self, id = job.id, batchID = job.batchID] event in
+                if isStopping { throw Interrupted() }
+                guard case .progress(let progress) = event else { return }
+                // This runs on the device's worker queue, off the cooperative pool: a blocking
+                // write is fine here, and keeps progress rows in order with the final one.
+                try? store.recordProgressNow(id, processedSeconds: progress.processedSeconds, totalSeconds: progress.totalSeconds)
+                onEvent(.progress(id: id, batchID: batchID, processedSeconds: progress.processedSeconds,
+                                  totalSeconds: progress.totalSeconds))
+            }
+            try await store.finish(job.id, transcript: result.transcript, model: result.model, device: result.device.description,
+                                   processingMilliseconds: result.processingMilliseconds, at: now())
+            removeAudio(of: job)
+        } catch is Interrupted {
+            try? await store.requeue(job.id)
+            onEvent(.requeued(job))
+            return
+        } catch {
+            try? await store.fail(job.id, message: Self.describe(error), at: now())
+            state.withLock { state in
+                // Bounded: a failure nobody waits for is only kept for a while.
+                if state.failures.count >= 64 { state.failures.removeAll() }
+                state.failures[job.id] = error
+            }
+            removeAudio(of: job)
+        }
+        if let finished = try? await store.job(job.id) { onEvent(.finished(finished)) }
+    }
+
+    private func removeAudio(of job: JobRecord) {
+        if let audio = job.audioPath { try? FileManager.default.removeItem(atPath: audio) }
+    }
+
+    private func resumeWaiters(of id: String) {
+        for waiter in state.withLock({ $0.waiters.removeValue(forKey: id) ?? [] }) { waiter.resume() }
+    }
+
+    /// The message a user sees for a failed job.
+    static func describe(_ error: any Error) -> String {
+        // The modules' errors describe themselves in a sentence a user can act on.
+        String(describing: error)
+    }
+}

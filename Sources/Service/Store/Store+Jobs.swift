@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+import Whisper
+
+/// The job queue and the history, as rows. Every state change is one transaction (see
+/// Note [Durability] in Store.swift).
+extension Store {
+    /// Adds jobs (and their batch) as queued.
+    public func enqueue(_ jobs: [JobRecord], batch: BatchRecord? = nil) async throws {
+        try await write { db in
+            try batch?.insert(db)
+            for job in jobs { try job.insert(db) }
+        }
+    }
+
+    /// The oldest queued job, if any.
+    public func nextQueued() async throws -> JobRecord? {
+        try await database.read { db in
+            try JobRecord.filter(JobRecord.CodingKeys.state == JobState.queued.rawValue)
+                .order(Column.rowID).fetchOne(db)
+        }
+    }
+
+    public func markRunning(_ id: String, at time: Date) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE job SET state = 'running', started_at = ?, attempts = attempts + 1, processed_seconds = 0
+                WHERE id = ?
+                """, arguments: [time, id])
+        }
+    }
+
+    public func recordProgress(_ id: String, processedSeconds: Double, totalSeconds: Double?) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE job SET processed_seconds = ?, total_seconds = COALESCE(?, total_seconds) WHERE id = ?",
+                           arguments: [processedSeconds, totalSeconds, id])
+        }
+    }
+
+    /// Stores the result; the job leaves the queue for the history.
+    public func finish(_ id: String, transcript: Transcript, model: String, device: String,
+                       processingMilliseconds: Double, at time: Date) async throws {
+        let transcriptJSON = String(decoding: try JSONEncoder().encode(transcript), as: UTF8.self)
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE job SET state = 'done', finished_at = ?, transcript = ?, text = ?, model = ?, device = ?,
+                    processing_ms = ?, processed_seconds = ?, total_seconds = ?, error = NULL, audio_path = NULL
+                WHERE id = ?
+                """, arguments: [time, transcriptJSON, transcript.text, model, device, processingMilliseconds,
+                                 transcript.duration, transcript.duration, id])
+        }
+    }
+
+    public func fail(_ id: String, message: String, at time: Date) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE job SET state = 'failed', finished_at = ?, error = ?, audio_path = NULL WHERE id = ?",
+                           arguments: [time, message, id])
+        }
+    }
+
+    /// Puts a job that was stopped part-way back at its place in the queue.
+    public func requeue(_ id: String) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE job SET state = 'queued', started_at = NULL, processed_seconds = NULL WHERE id = ?",
+                           arguments: [id])
+        }
+    }
+
+    /// At start: jobs left running by a process that died are queued again. Returns their ids.
+    public func requeueInterrupted() async throws -> [String] {
+        try await write { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM job WHERE state = 'running' ORDER BY rowid")
+            try db.execute(sql: "UPDATE job SET state = 'queued', started_at = NULL, processed_seconds = NULL WHERE state = 'running'")
+            return ids
+        }
+    }
+
+    public func job(_ id: String) async throws -> JobRecord? {
+        try await database.read { db in try JobRecord.fetchOne(db, key: id) }
+    }
+
+    public func jobs(inBatch id: String) async throws -> [JobRecord] {
+        try await database.read { db in
+            try JobRecord.filter(JobRecord.CodingKeys.batchID == id).order(JobRecord.CodingKeys.position, Column.rowID).fetchAll(db)
+        }
+    }
+
+    public func batch(_ id: String) async throws -> BatchRecord? {
+        try await database.read { db in try BatchRecord.fetchOne(db, key: id) }
+    }
+
+    /// Jobs waiting to run, oldest first.
+    public func queuedJobIDs() async throws -> [String] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM job WHERE state = 'queued' ORDER BY rowid")
+        }
+    }
+
+    /// Finished jobs, newest first, whose text or file name contains `query` (any case).
+    public func history(matching query: String?, limit: Int, offset: Int) async throws -> (total: Int, jobs: [JobRecord]) {
+        try await database.read { db in
+            var request = JobRecord.filter([JobState.done.rawValue, JobState.failed.rawValue].contains(JobRecord.CodingKeys.state))
+            if let query, !query.isEmpty {
+                let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+                request = request.filter(sql: "(text LIKE ? ESCAPE '\\' OR file_name LIKE ? ESCAPE '\\')",
+                                         arguments: [pattern, pattern])
+            }
+            let total = try request.fetchCount(db)
+            let jobs = try request.order(JobRecord.CodingKeys.finishedAt.desc, Column.rowID.desc)
+                .limit(limit, offset: offset).fetchAll(db)
+            return (total, jobs)
+        }
+    }
+
+    /// Deletes a finished job; returns it, or nil when there is none or it has not finished.
+    public func deleteFinishedJob(_ id: String) async throws -> JobRecord? {
+        try await write { db in
+            guard let job = try JobRecord.fetchOne(db, key: id), job.state == .done || job.state == .failed else { return nil }
+            try job.delete(db)
+            return job
+        }
+    }
+}
+
+extension Store {
+    /// `recordProgress` for callers outside Swift concurrency (the device's worker queue).
+    func recordProgressNow(_ id: String, processedSeconds: Double, totalSeconds: Double?) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE job SET processed_seconds = ?, total_seconds = COALESCE(?, total_seconds) WHERE id = ?",
+                           arguments: [processedSeconds, totalSeconds, id])
+        }
+    }
+}

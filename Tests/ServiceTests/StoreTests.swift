@@ -1,0 +1,78 @@
+import Foundation
+import Service
+import Testing
+import Whisper
+
+/// The SQLite store: what a restart finds, the queue's order, the history's search, the audit log.
+@Suite("Store")
+struct StoreTests {
+    static func temporaryFile() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("auris-store-\(UUID().uuidString)/auris.sqlite")
+    }
+
+    static func transcript(_ text: String) -> Transcript {
+        var transcript = Transcript(language: "en", duration: 2, segments: [])
+        transcript.text = text
+        return transcript
+    }
+
+    @Test func aReopenedStoreRequeuesWhatWasRunningAndKeepsWhatFinished() async throws {
+        let file = Self.temporaryFile()
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let jobs = (0..<3).map { JobRecord(batchID: "b", position: $0, fileName: "f\($0).wav", audioPath: "/tmp/f\($0)", parameters: JobParameters(model: "m")) }
+        do {
+            let store = try Store(file: file)
+            try await store.enqueue(jobs, batch: BatchRecord(id: "b"))
+            try await store.markRunning(jobs[0].id, at: Date())
+            try await store.finish(jobs[0].id, transcript: Self.transcript("first"), model: "m", device: "cpu",
+                                   processingMilliseconds: 5, at: Date())
+            try await store.markRunning(jobs[1].id, at: Date())
+            // The process "dies" here: job 1 is left running.
+        }
+        let reopened = try Store(file: file)
+        #expect(try await reopened.requeueInterrupted() == [jobs[1].id])
+        #expect(try await reopened.queuedJobIDs() == [jobs[1].id, jobs[2].id], "queue order is submission order")
+        let first = try #require(try await reopened.job(jobs[0].id))
+        #expect(first.state == .done && first.transcript?.text == "first" && first.audioPath == nil)
+        #expect(try await reopened.job(jobs[1].id)?.attempts == 1)
+        #expect(try await reopened.jobs(inBatch: "b").map(\.fileName) == ["f0.wav", "f1.wav", "f2.wav"])
+        #expect(try await reopened.job(jobs[2].id)?.parameters == JobParameters(model: "m"))
+    }
+
+    @Test func historySearchTakesTheQueryLiterally() async throws {
+        let store = try Store()
+        let texts = ["Costs rose 100% this year", "costs fell", "a_b c"]
+        let jobs = texts.enumerated().map { JobRecord(fileName: "clip\($0.offset).wav", audioPath: nil, parameters: JobParameters()) }
+        try await store.enqueue(jobs)
+        for (job, text) in zip(jobs, texts) {
+            try await store.finish(job.id, transcript: Self.transcript(text), model: "m", device: "cpu", processingMilliseconds: 1, at: Date())
+        }
+        #expect(try await store.history(matching: "COSTS", limit: 10, offset: 0).total == 2)
+        #expect(try await store.history(matching: "100%", limit: 10, offset: 0).jobs.map(\.text) == ["Costs rose 100% this year"])
+        #expect(try await store.history(matching: "a_b", limit: 10, offset: 0).total == 1)
+        #expect(try await store.history(matching: "_", limit: 10, offset: 0).total == 1, "_ is not a wildcard")
+        #expect(try await store.history(matching: "clip1", limit: 10, offset: 0).total == 1, "file names are searched too")
+        #expect(try await store.history(matching: nil, limit: 2, offset: 0).jobs.count == 2)
+        #expect(try await store.deleteFinishedJob(jobs[0].id)?.id == jobs[0].id)
+        #expect(try await store.history(matching: nil, limit: 10, offset: 0).total == 2)
+    }
+
+    @Test func unfinishedJobsCannotBeDeleted() async throws {
+        let store = try Store()
+        let job = JobRecord(fileName: "x.wav", audioPath: nil, parameters: JobParameters())
+        try await store.enqueue([job])
+        #expect(try await store.deleteFinishedJob(job.id) == nil)
+        #expect(try await store.job(job.id) != nil)
+    }
+
+    @Test func auditIsNewestFirstAndFilteredByAction() async throws {
+        let store = try Store()
+        for action in ["memory.clear_cache", "model.load", "model.unload", "admin.refused"] {
+            try await store.append(AuditEntry(actor: "127.0.0.1", action: action, result: action == "admin.refused" ? "refused" : "ok"))
+        }
+        let all = try await store.audit(limit: 10, offset: 0)
+        #expect(all.total == 4 && all.entries.map(\.action) == ["admin.refused", "model.unload", "model.load", "memory.clear_cache"])
+        #expect(try await store.audit(actionPrefix: "model.", limit: 10, offset: 0).entries.map(\.action) == ["model.unload", "model.load"])
+        #expect(try await store.audit(limit: 1, offset: 1).entries.map(\.action) == ["model.unload"])
+    }
+}
