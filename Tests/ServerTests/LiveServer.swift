@@ -28,11 +28,12 @@ final class LiveServer: @unchecked Sendable {
     }
 
     init(maxUploadBytes: Int = 64 << 20, keepAliveSeconds: Double? = 300, dataDirectory: URL? = nil,
-         allocators: DeviceAllocators? = nil, clock: ServerClock = .system) async throws {
+         allocators: DeviceAllocators? = nil, clock: ServerClock = .system,
+         modelsDirectory: URL = LiveServer.modelsDirectory, defaultModel: String = "whisper-tiny.en") async throws {
         self.dataDirectory = dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("auris-server-\(UUID().uuidString)")
         let configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, dataDirectory: self.dataDirectory, modelsDirectory: Self.modelsDirectory,
+            host: "127.0.0.1", port: 0, dataDirectory: self.dataDirectory, modelsDirectory: modelsDirectory, defaultModel: defaultModel,
             maxUploadBytes: maxUploadBytes, keepAliveSeconds: keepAliveSeconds, threads: 2)
         var logger = Logger(label: "auris-test")
         logger.logLevel = .critical

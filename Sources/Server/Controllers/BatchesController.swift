@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import Service
 
-/// `POST /api/batches` (many files in one multipart form, queued together) and
+/// `POST /api/batches` (many files in one multipart form, queued together; the form's fields
+/// apply to every file, and `models` may name a model per file, comma-separated) and
 /// `GET /api/batches/{id}` (each file's state and progress).
 struct BatchesController {
     let intake: JobIntake
@@ -52,7 +53,8 @@ struct BatchesController {
             let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
             let parsed = try TranscriptionRequest(fields: upload.fields, query: query, openAI: false)
             let batch = BatchRecord()
-            let jobs = try await intake.submit(upload, parameters: parsed.parameters, batch: batch)
+            let models = upload.fields["models"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            let jobs = try await intake.submit(upload, parameters: parsed.parameters, models: models, batch: batch)
             var response = try JSONResponse.make(BatchView(batch, jobs: jobs))
             response.status = .accepted
             response.headers[.location] = "/api/batches/\(batch.id)"

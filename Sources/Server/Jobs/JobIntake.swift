@@ -12,17 +12,27 @@ struct JobIntake: Sendable {
     let registry: ModelRegistry
 
     /// Queues one job per uploaded file, as a batch when `batch` is given.
-    func submit(_ upload: Upload, parameters: JobParameters, batch: BatchRecord? = nil) async throws -> [JobRecord] {
-        try await checkModel(parameters.model)
+    ///
+    /// - Parameter models: a model per file, in order, overriding `parameters.model` (a batch
+    ///   may mix recordings that need different models).
+    func submit(_ upload: Upload, parameters: JobParameters, models: [String]? = nil,
+                batch: BatchRecord? = nil) async throws -> [JobRecord] {
+        if let models, models.count != upload.files.count {
+            throw APIError(.badRequest, code: "invalid_models",
+                "'models' names \(models.count) models for \(upload.files.count) files; give one per file, in order, comma-separated")
+        }
+        for model in Set(models ?? []).union([parameters.model].compactMap { $0 }) { try await checkModel(model) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var jobs: [JobRecord] = []
         for (position, file) in upload.files.enumerated() {
             let id = UUID().uuidString.lowercased()
             let audio = directory.appendingPathComponent(id + ".audio")
             try FileManager.default.moveItem(at: file.url, to: audio)
+            var fileParameters = parameters
+            if let models { fileParameters.model = models[position] }
             jobs.append(JobRecord(id: id, batchID: batch?.id, position: position,
                                   fileName: file.originalName ?? "upload-\(position + 1)", audioPath: audio.path,
-                                  parameters: parameters))
+                                  parameters: fileParameters))
         }
         do {
             try await queue.submit(jobs, batch: batch)

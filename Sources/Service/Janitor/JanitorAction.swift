@@ -10,6 +10,8 @@ public enum PolicyName: String, Sendable, Codable, CaseIterable {
     case schedule
     /// A model was idle longer than its keep-alive.
     case idleUnload = "idle_unload"
+    /// An allocation failed although the cache was released; idle models made way.
+    case memoryPressure = "memory_pressure"
 }
 
 /// One thing the janitor decided. The caller carries the actions out in the order given

@@ -9,6 +9,7 @@ extension MemoryPolicies: Codable {
         case cleanupSchedule = "cleanup_schedule"
         case scheduleTimeZone = "schedule_time_zone"
         case idleUnloadSeconds = "idle_unload_seconds"
+        case unloadIdleOnPressure = "unload_idle_on_pressure"
     }
 
     /// Put a `MemoryPolicies` under this key of a decoder's `userInfo` to decode a partial
@@ -30,6 +31,7 @@ extension MemoryPolicies: Codable {
         cleanupEveryJobs = try value(.cleanupEveryJobs, base.cleanupEveryJobs)
         cleanupMinimumCachedBytes = try value(.cleanupMinimumCachedBytes, base.cleanupMinimumCachedBytes)
         scheduleTimeZone = try value(.scheduleTimeZone, base.scheduleTimeZone)
+        unloadIdleOnPressure = try value(.unloadIdleOnPressure, base.unloadIdleOnPressure)
         // For the two optional policies an explicit null means "off", which differs from absent.
         cleanupSchedule = try value(.cleanupSchedule, base.cleanupSchedule)
         idleUnloadSeconds = try value(.idleUnloadSeconds, base.idleUnloadSeconds)
@@ -45,6 +47,7 @@ extension MemoryPolicies: Codable {
         try container.encode(cleanupSchedule, forKey: .cleanupSchedule)
         try container.encode(scheduleTimeZone, forKey: .scheduleTimeZone)
         try container.encode(idleUnloadSeconds, forKey: .idleUnloadSeconds)
+        try container.encode(unloadIdleOnPressure, forKey: .unloadIdleOnPressure)
     }
 
     private static func rejectUnknownKeys(in decoder: any Decoder) throws {

@@ -8,7 +8,10 @@
 ///   speed-up, not a clear after every request;
 /// - **schedule**: empty every device's cache at the times of a cron expression, read in
 ///   `scheduleTimeZone`;
-/// - **idle unload**: unload a model that has not been used for `idleUnloadSeconds`.
+/// - **idle unload**: unload a model that has not been used for `idleUnloadSeconds`;
+/// - **memory pressure**: when an allocation fails although the cache was released, unload the
+///   device's idle models and try again (`unloadIdleOnPressure`), so that a model nobody is using
+///   cannot make a job fail with an out-of-memory error.
 ///
 /// JSON keys are snake_case (`warning_fraction`, ...). Decoding fills absent keys from the
 /// defaults (or from a base, see `baseUserInfoKey`) and rejects unknown keys; call
@@ -31,6 +34,9 @@ public struct MemoryPolicies: Sendable, Equatable {
     /// Unload a model after this many seconds without use, like Ollama's `keep_alive`: 0 unloads
     /// right after each job, nil never unloads. A request may override it per model.
     public var idleUnloadSeconds: Double?
+    /// On an out-of-memory error that releasing the cache did not cure, unload the device's idle
+    /// models (not the one the job needs) and run the job again, once.
+    public var unloadIdleOnPressure: Bool
 
     public init(
         warningFraction: Double = 0.8,
@@ -39,7 +45,8 @@ public struct MemoryPolicies: Sendable, Equatable {
         cleanupMinimumCachedBytes: Int = 256 << 20,
         cleanupSchedule: String? = nil,
         scheduleTimeZone: String = "UTC",
-        idleUnloadSeconds: Double? = 300
+        idleUnloadSeconds: Double? = 300,
+        unloadIdleOnPressure: Bool = true
     ) {
         self.warningFraction = warningFraction
         self.cleanupOnThreshold = cleanupOnThreshold
@@ -48,9 +55,10 @@ public struct MemoryPolicies: Sendable, Equatable {
         self.cleanupSchedule = cleanupSchedule
         self.scheduleTimeZone = scheduleTimeZone
         self.idleUnloadSeconds = idleUnloadSeconds
+        self.unloadIdleOnPressure = unloadIdleOnPressure
     }
 
     /// Warn at 80 %, clean on crossing, every 3 jobs above 256 MiB cached, no schedule, unload
-    /// models idle for 5 minutes.
+    /// models idle for 5 minutes, and idle models under memory pressure.
     public static let `default` = MemoryPolicies()
 }

@@ -40,9 +40,30 @@ public final class TranscriptionService: Sendable {
     /// `onEvent` may throw to stop the job at the next event (a graceful shutdown does). The
     /// janitor has run for this device by the time this returns, so the next job starts after
     /// any cleanup, never during one.
+    ///
+    /// Note [Out of memory that is not real]: the allocator already releases its cache and
+    /// retries before it reports out of memory. If the memory is still short, it may be held by
+    /// models nobody is using; the memory-pressure policy unloads them and the job runs again,
+    /// once, from the start. An error that survives that is real, and is reported.
     public func transcribe(path: String, named name: String?, modelID: String?, options: DecodingOptions,
                            keepAliveSeconds: Double?? = nil,
                            onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void = { _ in }) async throws -> Result {
+        func attempt() async throws -> Result {
+            try await run(path: path, named: name, modelID: modelID, options: options,
+                          keepAliveSeconds: keepAliveSeconds, onEvent: onEvent)
+        }
+        do {
+            return try await attempt()
+        } catch let error as DeviceMemoryError where error.code == .outOfMemory {
+            guard let care, await care.relievePressure(on: registry.device, keeping: modelID ?? registry.defaultModelID,
+                                                       after: error) else { throw error }
+            return try await attempt()
+        }
+    }
+
+    private func run(path: String, named name: String?, modelID: String?, options: DecodingOptions,
+                     keepAliveSeconds: Double??,
+                     onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void) async throws -> Result {
         let (id, engine) = try await registry.acquire(modelID, keepAliveSeconds: keepAliveSeconds)
         let device = registry.device
         var options = options

@@ -97,6 +97,25 @@ public final class MemoryCare: Sendable {
         for action in actions { await perform(action) }
     }
 
+    /// Makes room after an out-of-memory error that releasing the cache did not cure: unloads
+    /// the idle models of `device` other than `kept`, then releases the cache. Returns whether
+    /// any model was unloaded, that is, whether trying again can succeed. Does nothing when the
+    /// memory-pressure policy is off.
+    public func relievePressure(on device: DeviceID, keeping kept: String?, after error: DeviceMemoryError) async -> Bool {
+        guard policies.unloadIdleOnPressure else { return false }
+        var idle: [(id: String, lastUsed: Date)] = []
+        for registry in memory.registries where registry.device == device { idle += await registry.idleModels(except: kept) }
+        guard !idle.isEmpty else { return false }
+        let names = idle.map { "'\($0.id)'" }.joined(separator: ", ")
+        for model in idle {
+            await perform(.unloadModel(id: model.id, device: device, policy: .memoryPressure,
+                                       reason: "out of memory on \(device) with the cache released; model '\(model.id)' is idle"))
+        }
+        await perform(.emptyCache(device: device, policy: .memoryPressure,
+                                  reason: "returning the memory of \(names) to \(device) after: \(error.message)"))
+        return true
+    }
+
     private func perform(_ action: JanitorAction) async {
         let before = memory.usage()
         let started = DispatchTime.now().uptimeNanoseconds

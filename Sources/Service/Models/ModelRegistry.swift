@@ -84,6 +84,13 @@ public actor ModelRegistry {
         return idle
     }
 
+    /// Loaded models no job is using, least recently used first, leaving out `kept`.
+    public func idleModels(except kept: String?) -> [(id: String, lastUsed: Date)] {
+        resident.filter { $0.key != kept && $0.value.activeJobs == 0 }
+            .map { (id: $0.key, lastUsed: $0.value.lastUsed) }
+            .sorted { ($0.lastUsed, $0.id) < ($1.lastUsed, $1.id) }
+    }
+
     /// The loaded models as the memory janitor sees them.
     public func residentModels() -> [ResidentModel] {
         resident.keys.sorted().map { id in
@@ -105,6 +112,9 @@ public actor ModelRegistry {
         let engine: WhisperEngine
         do {
             engine = try WhisperEngine(directory: directory, backend: backend)
+        } catch let error as DeviceMemoryError {
+            // Out of memory stays itself: the caller may make room and try again.
+            throw error
         } catch {
             throw ServiceError(.engineFailure, "model \(id) could not be loaded from \(directory.path): \(error)")
         }

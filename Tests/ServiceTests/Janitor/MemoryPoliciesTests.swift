@@ -59,8 +59,9 @@ struct MemoryPoliciesTests {
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(Set(object.keys) == [
             "warning_fraction", "cleanup_on_threshold", "cleanup_every_jobs", "cleanup_minimum_cached_bytes",
-            "cleanup_schedule", "schedule_time_zone", "idle_unload_seconds",
+            "cleanup_schedule", "schedule_time_zone", "idle_unload_seconds", "unload_idle_on_pressure",
         ])
+        #expect(object["unload_idle_on_pressure"] as? Bool == true)
         #expect(object["cleanup_schedule"] is NSNull)
         #expect(object["warning_fraction"] as? Double == 0.8)
         #expect(object["cleanup_minimum_cached_bytes"] as? Int == 256 << 20)
@@ -101,7 +102,7 @@ struct MemoryPoliciesTests {
         }
         #expect(error?.code == .unknownField)
         #expect(error?.field == "warning_fracton")
-        #expect(error?.message == "'warning_fracton' is not a memory policy; the policies are warning_fraction, cleanup_on_threshold, cleanup_every_jobs, cleanup_minimum_cached_bytes, cleanup_schedule, schedule_time_zone, idle_unload_seconds")
+        #expect(error?.message == "'warning_fracton' is not a memory policy; the policies are warning_fraction, cleanup_on_threshold, cleanup_every_jobs, cleanup_minimum_cached_bytes, cleanup_schedule, schedule_time_zone, idle_unload_seconds, unload_idle_on_pressure")
     }
 
     @Test func wrongTypesAreDecodingErrors() {
