@@ -5,7 +5,8 @@ extension AllocatorState {
     /// - Returns: bytes and segments released, and the nanoseconds spent inside the backend.
     @discardableResult
     mutating func releaseCachedBlocks() -> (bytes: Int, segments: Int, backendNanoseconds: Int) {
-        var bytes = 0, count = 0, backendNanoseconds = 0
+        var bytes = 0
+        var regions: [(address: UInt, byteCount: Int)] = []
         for kind in PoolKind.allCases {
             let whole: [BlockPool.Entry]
             do {  // scoped, so the table is not copied when releaseSegment mutates it below
@@ -13,13 +14,15 @@ extension AllocatorState {
                 whole = pools[kind].removeAll { !blocks[$0.block].isSplit }
             }
             for entry in whole {
-                let start = Clocks.monotonicNanoseconds()
-                bytes += releaseSegment(ofBlock: entry.block)
-                backendNanoseconds += Clocks.monotonicNanoseconds() - start
-                count += 1
+                let block = blocks[entry.block]
+                regions.append((block.address, block.size))
+                bytes += releaseSegment(ofBlock: entry.block, returningToDevice: false)
             }
         }
-        return (bytes, count, backendNanoseconds)
+        // One call for all of them: the host backend unmaps neighbouring segments together.
+        let start = Clocks.monotonicNanoseconds()
+        if !regions.isEmpty { backend.free(regions: regions) }
+        return (bytes, regions.count, Clocks.monotonicNanoseconds() - start)
     }
 
     /// With `max_split_size` set, oversize cached blocks cannot serve smaller requests, so they

@@ -82,11 +82,14 @@ struct AllocatorState {
 
     /// Returns the segment of an unsplit free block to the device. The block must already be
     /// out of its pool. Returns the bytes released.
+    ///
+    /// - Parameter returningToDevice: false when the caller frees the region itself, together
+    ///   with others (`releaseCachedBlocks`).
     @discardableResult
-    mutating func releaseSegment(ofBlock index: Int32) -> Int {
+    mutating func releaseSegment(ofBlock index: Int32, returningToDevice: Bool = true) -> Int {
         let block = blocks[index]
         precondition(!block.isAllocated && !block.isSplit, "only a whole free segment can be released")
-        backend.free(address: block.address, byteCount: block.size)
+        if returningToDevice { backend.free(address: block.address, byteCount: block.size) }
         segments.remove(block.segment)
         blocks.remove(index)
         stats.segment.decrease(1, block.pool)

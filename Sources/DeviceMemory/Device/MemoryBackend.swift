@@ -24,9 +24,20 @@ public protocol MemoryBackend: Sendable {
     /// Returns a region obtained from `allocate(byteCount:)` to the device.
     func free(address: UInt, byteCount: Int)
 
+    /// Returns many regions at once (`emptyCache` releases its segments this way), so that a
+    /// backend can merge neighbouring ones into fewer calls to the device. The default frees
+    /// them one by one.
+    func free(regions: [(address: UInt, byteCount: Int)])
+
     /// The device's free and total bytes as the device itself reports them (for a GPU, what
     /// the driver says, which includes memory held by other processes).
     func memoryInfo() -> DeviceMemoryInfo
+}
+
+extension MemoryBackend {
+    public func free(regions: [(address: UInt, byteCount: Int)]) {
+        for region in regions { free(address: region.address, byteCount: region.byteCount) }
+    }
 }
 
 /// Free and total bytes of a device, as the device reports them.
