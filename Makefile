@@ -5,7 +5,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 # product is built with the same flags, so one build serves the tests, the CLI and the benches.
 RELEASE := -c release -Xswiftc -enable-testing
 
-.PHONY: run test bench build deps model
+.PHONY: run test bench build deps model screenshots
 
 deps:
 	@scripts/install-deps.sh
@@ -30,6 +30,7 @@ test: model
 	scripts/check-cli.sh .build/release/auris
 	scripts/check-remote-admin.sh .build/release/auris
 	scripts/check-restart.sh .build/release/auris
+	scripts/check-web-ui.sh
 	python3 Benchmarks/Whisper/check_memory_flat.py
 
 # Allocator micro-benchmarks, then Auris against faster-whisper (installed in .venv/golden).
@@ -41,3 +42,9 @@ bench: model
 	.build/release/ServerBenchmarks
 	python3 scripts/golden/make-clips.py --generated
 	PEER_PYTHON=$$(scripts/golden/setup-venv.sh >/dev/null && echo .venv/golden/bin/python) python3 Benchmarks/Whisper/bench.py
+
+# Screenshots of every web page at desktop and phone widths, into docs/screenshots/.
+screenshots: model
+	swift build $(RELEASE) --product auris
+	$$(scripts/browser-venv.sh) scripts/screenshots.py
+

@@ -34,13 +34,15 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["DeviceMemory", "GPU", "COpenBLAS"]),
         .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate"]),
         .target(name: "Whisper", dependencies: ["DeviceMemory", "Tensor", "Audio", "COpenBLAS", "CFFTW", "CZlib"]),
+        // The web UI: static files, served by the server; no build step.
+        .target(name: "WebUI", resources: [.copy("site")]),
         .target(name: "Service", dependencies: [
             "DeviceMemory", "GPU", "Tensor", "Whisper", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(
             name: "Server",
             dependencies: [
-                "DeviceMemory", "GPU", "Tensor", "Audio", "Whisper", "Service",
+                "DeviceMemory", "GPU", "Tensor", "Audio", "Whisper", "Service", "WebUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

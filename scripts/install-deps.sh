@@ -17,15 +17,17 @@ fi
 
 # Debian packages: pkg-config and the C libraries the engine links (BLAS, FFT, audio decoding
 # and resampling, zlib, SQLite for jobs, history and the audit log); ffmpeg for formats libsndfile does not read; python3 and pip to fetch
-# the default model; espeak-ng and sox, with which the tests make their speech clips.
+# the default model (python3-venv for the test tools' virtual environments); espeak-ng and sox,
+# with which the tests make their speech clips; Chromium and its driver for the web UI's tests.
 packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsamplerate0-dev libsqlite3-dev
-          ffmpeg python3 python3-pip espeak-ng sox)
+          ffmpeg python3 python3-pip python3-venv espeak-ng sox chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   # python3 and pip may come from elsewhere (pyenv, a virtual environment): that is enough.
   case "$package" in
     python3) command -v python3 >/dev/null 2>&1 && continue ;;
     python3-pip) python3 -m pip --version >/dev/null 2>&1 && continue ;;
+    python3-venv) python3 -c "import ensurepip, venv" >/dev/null 2>&1 && continue ;;
   esac
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done

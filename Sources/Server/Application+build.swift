@@ -44,6 +44,7 @@ public func buildApplication(
     let store = try Store(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
     let audit = AdminLog(logger: logger, store: store, memory: memory, now: clock.now)
     let hub = EventHub()
+    let timeline = MemoryTimeline()
     var initialPolicies = MemoryPolicies.default
     initialPolicies.idleUnloadSeconds = configuration.keepAliveSeconds
     let care = try await MemoryCare(
@@ -59,6 +60,11 @@ public func buildApplication(
 
     let router = Router(context: AurisRequestContext.self)
     router.add(middleware: ErrorMappingMiddleware())
+    if let web = WebUIMiddleware(logger: logger) {
+        router.add(middleware: web)
+    } else {
+        logger.warning("the web UI's files were not found next to the executable; serving the API only")
+    }
     router.get("health") { _, _ in "ok" }
     let uploads = UploadReceiver(directory: configuration.dataDirectory.appendingPathComponent("uploads"),
                                  limitBytes: configuration.maxUploadBytes)
@@ -79,7 +85,7 @@ public func buildApplication(
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }
     ModelsController(registry: registry, audit: audit).addRoutes(to: router, admin: admin)
-    SystemController(memory: memory, care: care, audit: audit, hub: hub).addRoutes(to: router, admin: admin)
+    SystemController(memory: memory, care: care, audit: audit, hub: hub, timeline: timeline).addRoutes(to: router, admin: admin)
 
     return Application(
         router: router,
@@ -87,7 +93,7 @@ public func buildApplication(
         services: [
             JobWorkerService(queue: queue, memory: memory, audit: audit),
             MemoryCareService(care: care, interval: clock.careInterval),
-            MemorySamplingService(memory: memory, hub: hub),
+            MemorySamplingService(memory: memory, hub: hub, timeline: timeline),
         ],
         onServerRunning: onServerRunning,
         logger: logger)

@@ -10,6 +10,7 @@ struct SystemController {
     let care: MemoryCare
     let audit: AdminLog
     let hub: EventHub
+    let timeline: MemoryTimeline
 
     struct MemoryResponse: Encodable {
         let report: MemoryReport
@@ -105,6 +106,9 @@ struct SystemController {
                 return (care.policies, "policies installed")
             }
             return try JSONResponse.make(installed)
+        }
+        group.get("memory/timeline") { _, _ in
+            try JSONResponse.make(["samples": timeline.all])
         }
         group.get("memory/snapshot") { request, _ in
             let name = request.uri.queryParameters["device"].map(String.init) ?? "cpu"

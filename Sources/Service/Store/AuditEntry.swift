@@ -1,4 +1,3 @@
-import DeviceMemory
 import Foundation
 import GRDB
 
@@ -43,30 +42,5 @@ public struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Mutable
         case memoryBefore = "memory_before"
         case memoryAfter = "memory_after"
         case durationMilliseconds = "duration_ms"
-    }
-}
-
-/// A device's memory at one moment, as the audit log records it before and after an action.
-public struct DeviceUsage: Sendable, Codable, Equatable {
-    public var device: String
-    public var allocatedBytes: Int
-    public var reservedBytes: Int
-    public var deviceFreeBytes: Int
-    public var deviceTotalBytes: Int
-
-    public init(device: DeviceID, usage: MemoryUsage, memory: DeviceMemoryInfo) {
-        self.device = device.description
-        allocatedBytes = usage.allocatedBytes
-        reservedBytes = usage.reservedBytes
-        deviceFreeBytes = memory.freeBytes
-        deviceTotalBytes = memory.totalBytes
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case device
-        case allocatedBytes = "allocated_bytes"
-        case reservedBytes = "reserved_bytes"
-        case deviceFreeBytes = "device_free_bytes"
-        case deviceTotalBytes = "device_total_bytes"
     }
 }

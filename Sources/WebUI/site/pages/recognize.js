@@ -1,0 +1,119 @@
+// Recognize: one file (dropped, chosen or recorded), live progress, the segments, downloads.
+import { api, dropZone, downloads, el, fill, follow, formats, modelOptions, seconds } from "../lib.js";
+
+export async function render(main) {
+  const input = el("input", { type: "file", id: "recognize-file", accept: "audio/*,video/*", "aria-label": "Audio file" });
+  const model = el("select", { id: "recognize-model" });
+  const language = el("input", { type: "text", id: "recognize-language", placeholder: "auto", size: 6 });
+  const task = el("select", { id: "recognize-task" }, el("option", { value: "transcribe" }, "transcribe"),
+    el("option", { value: "translate" }, "translate to English"));
+  const format = el("select", { id: "recognize-format" }, formats.map((name) => el("option", { value: name }, name)));
+  const start = el("button", { id: "recognize-start", type: "submit", disabled: true }, "Transcribe");
+  const status = el("p", { id: "recognize-status", class: "muted", "aria-live": "polite" });
+  const bar = el("progress", { id: "recognize-progress", max: 1, value: 0, hidden: true, "aria-label": "Progress" });
+  const result = el("div", { id: "recognize-result" });
+  let recorded = null;
+
+  input.addEventListener("change", () => {
+    recorded = null;
+    start.disabled = input.files.length === 0;
+    status.textContent = input.files[0] ? `${input.files[0].name} is ready.` : "";
+  });
+
+  const form = el("form", {},
+    dropZone(input, "Drop an audio file here, or choose one."),
+    recorder((blob) => {
+      recorded = blob;
+      start.disabled = false;
+      status.textContent = `Recording ready (${(blob.size / 1024).toFixed(0)} KiB).`;
+    }),
+    el("div", { class: "fields" },
+      el("div", {}, el("label", { for: "recognize-model" }, "Model"), model),
+      el("div", {}, el("label", { for: "recognize-language" }, "Language"), language),
+      el("div", {}, el("label", { for: "recognize-task" }, "Task"), task),
+      el("div", {}, el("label", { for: "recognize-format" }, "Download as"), format)),
+    el("div", { class: "row" }, start), status, bar);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const file = recorded || input.files[0];
+    if (!file) return;
+    const body = new FormData();
+    body.append("file", file, recorded ? "recording.webm" : file.name);
+    body.append("model", model.value);
+    if (language.value.trim()) body.append("language", language.value.trim());
+    body.append("task", task.value);
+    body.append("wait", "false");
+    start.disabled = true;
+    fill(result);
+    bar.hidden = false;
+    bar.value = 0;
+    status.textContent = "Uploading…";
+    try {
+      const accepted = await api("POST", "/api/transcriptions", body);
+      const job = await follow(`/api/jobs/${accepted.id}`, (job) => {
+        bar.value = job.progress ?? 0;
+        status.textContent = job.state === "queued" ? "Waiting for the worker…"
+          : job.state === "running" ? `Transcribing: ${seconds(job.processed_seconds)} of ${seconds(job.total_seconds)}`
+          : "";
+        return job.state === "done" || job.state === "failed";
+      });
+      if (job.state === "failed") throw new Error(job.error);
+      status.textContent = `Done: ${seconds(job.transcript.duration)} of audio in ${(job.processing_ms / 1000).toFixed(1)} s.`;
+      showResult(result, job, format.value);
+    } catch (error) {
+      status.textContent = "";
+      fill(result, el("p", { class: "error", role: "alert" }, error.message));
+    } finally {
+      start.disabled = false;
+      bar.hidden = true;
+    }
+  });
+
+  main.append(el("h1", {}, "Recognize"), el("section", { class: "card" }, form), result);
+  modelOptions(model).catch((error) => { status.textContent = error.message; });
+}
+
+/** The transcript: text, segments with their times, downloads. */
+export function showResult(container, job, preferred) {
+  const transcript = job.transcript;
+  fill(container, el("section", { class: "card" },
+    el("h2", {}, job.file_name),
+    el("p", { class: "row" }, el("a", { id: "result-download", href: `/api/history/${job.id}?format=${preferred || "txt"}`, download: "" },
+      `Download ${preferred || "txt"}`), el("span", { class: "muted" }, "or"), downloads(job.id)),
+    el("pre", { class: "transcript", id: "result-text" }, transcript.text.trim()),
+    el("div", { class: "table-wrap" }, el("table", { id: "result-segments" },
+      el("thead", {}, el("tr", {}, el("th", {}, "From"), el("th", {}, "To"), el("th", {}, "Text"))),
+      el("tbody", {}, transcript.segments.map((segment) => el("tr", {},
+        el("td", { class: "num" }, seconds(segment.start)), el("td", { class: "num" }, seconds(segment.end)),
+        el("td", {}, segment.text.trim()))))))));
+}
+
+/** A record button, where the browser can record (a secure context with a microphone). */
+function recorder(onRecorded) {
+  if (!navigator.mediaDevices?.getUserMedia || typeof MediaRecorder === "undefined") {
+    return el("p", { class: "muted" }, "Recording from the microphone is not available in this browser or on this connection.");
+  }
+  let media = null, chunks = [];
+  const button = el("button", { type: "button", class: "secondary", id: "recognize-record" }, "Record from microphone");
+  button.addEventListener("click", async () => {
+    if (media) { media.stop(); return; }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      media = new MediaRecorder(stream);
+      chunks = [];
+      media.ondataavailable = (event) => chunks.push(event.data);
+      media.onstop = () => {
+        stream.getTracks().forEach((track) => track.stop());
+        onRecorded(new Blob(chunks, { type: media.mimeType }));
+        media = null;
+        button.textContent = "Record from microphone";
+      };
+      media.start();
+      button.textContent = "Stop recording";
+    } catch (error) {
+      button.replaceWith(el("p", { class: "error" }, `The microphone is not available: ${error.message}`));
+    }
+  });
+  return el("p", { class: "row" }, button);
+}

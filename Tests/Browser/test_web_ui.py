@@ -1,0 +1,110 @@
+"""The web UI in a real browser: Chromium, driven by Selenium, against a real `auris serve`."""
+import os
+import unittest
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import WebDriverWait
+
+from browser import CLIPS, Server, chromium
+
+
+class WebUITests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.browser = chromium()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.quit()
+        cls.server.stop()
+
+    def open(self, page):
+        self.browser.get(f"{self.server.base}/#/{page}")
+        return WebDriverWait(self.browser, 60)
+
+    def test_upload_and_transcribe_a_clip(self):
+        wait = self.open("recognize")
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#recognize-model option"))
+        self.browser.find_element(By.ID, "recognize-file").send_keys(os.path.join(CLIPS, "en-us_hello.wav"))
+        self.browser.find_element(By.ID, "recognize-start").click()
+        text = wait.until(seen.visibility_of_element_located((By.ID, "result-text"))).text
+        self.assertEqual(text, "The law and welcome to the Oris speech recognition test.")
+        rows = self.browser.find_elements(By.CSS_SELECTOR, "#result-segments tbody tr")
+        self.assertEqual(len(rows), 1)
+        self.assertIn("3.2 s", rows[0].text)
+        links = [a.get_attribute("href") for a in self.browser.find_elements(By.CSS_SELECTOR, "#recognize-result a")]
+        self.assertTrue(any(link.endswith("format=srt") for link in links), links)
+
+    def test_clear_cache_updates_the_page_without_loading_it_and_is_audited(self):
+        self.server.transcribe("en-us_hello.wav")  # something in the cache to release
+        wait = self.open("system")
+        wait.until(seen.element_to_be_clickable((By.ID, "clear-cache")))
+        self.assertIn("CPU", self.browser.find_element(By.ID, "clear-cache").text)
+        self.assertIn("CUDA is not available", self.browser.find_element(By.ID, "cuda-status").text)
+        self.browser.execute_script("window.__probe = 'same page'")
+        url = self.browser.current_url
+        self.browser.find_element(By.ID, "clear-cache").click()
+        chart = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#clear-result .chart")))
+        bars = {rect.get_attribute("data-name"): int(rect.get_attribute("data-bytes"))
+                for rect in chart.find_elements(By.CSS_SELECTOR, "rect")}
+        self.assertLess(bars["reserved after"], bars["reserved before"], bars)
+        self.assertEqual(bars["allocated after"], bars["allocated before"], bars)
+        self.assertIn("released", chart.text)
+        self.assertRegex(self.browser.find_element(By.ID, "clear-duration").text, r"^\d+\.\d\d ms$")
+        # No page load: the same document (the probe survives), one navigation entry, same address.
+        self.assertEqual(self.browser.execute_script("return window.__probe"), "same page")
+        self.assertEqual(self.browser.execute_script("return performance.getEntriesByType('navigation').length"), 1)
+        self.assertEqual(self.browser.current_url, url)
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#audit-log tr[data-action='memory.clear_cache']"))
+        row = self.browser.find_element(By.CSS_SELECTOR, "#audit-log tr[data-action='memory.clear_cache']")
+        self.assertIn("127.0.0.1", row.text)
+        self.assertIn("→", row.text)
+
+    def test_a_threshold_warning_shows_the_banner(self):
+        self.server.transcribe("en-us_hello.wav")  # a model and its working memory are resident
+        try:
+            wait = self.open("system")
+            wait.until(seen.element_to_be_clickable((By.ID, "clear-cache")))
+            self.assertFalse(self.browser.find_element(By.ID, "banner").is_displayed())
+            self.server.api("PUT", "/api/system/policies", {"warning_fraction": 0.001, "cleanup_on_threshold": False})
+            banner = WebDriverWait(self.browser, 30).until(seen.visibility_of_element_located((By.ID, "banner")))
+            self.assertIn("Memory warning on cpu", banner.text)
+            self.assertTrue(banner.find_elements(By.TAG_NAME, "button"), "the suggested action is a button")
+        finally:
+            self.server.api("PUT", "/api/system/policies", {"warning_fraction": 0.8, "cleanup_on_threshold": True})
+        WebDriverWait(self.browser, 30).until(seen.invisibility_of_element_located((By.ID, "banner")))
+
+    def test_a_bad_cron_expression_gets_a_validation_message(self):
+        wait = self.open("system")
+        field = wait.until(seen.visibility_of_element_located((By.ID, "policy-cleanup_schedule")))
+        field.clear()
+        field.send_keys("61 * * * *")
+        self.browser.find_element(By.ID, "policy-save").click()
+        message = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#policy-message.error")))
+        self.assertIn("minute", message.text)
+        self.assertIsNone(self.server.api("GET", "/api/system/policies")["cleanup_schedule"], "nothing was saved")
+
+    def test_batch_history_and_models_pages(self):
+        wait = self.open("batch")
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#batch-model option"))
+        files = self.browser.find_element(By.ID, "batch-files")
+        files.send_keys("\n".join(os.path.join(CLIPS, name) for name in ["en-us_hello.wav", "en-us_numbers.wav"]))
+        self.browser.find_element(By.ID, "batch-start").click()
+        WebDriverWait(self.browser, 120).until(lambda b: "done" in b.find_element(By.ID, "batch-status").text
+                                               and "2 done" in b.find_element(By.ID, "batch-status").text)
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#batch-table tr[data-state='done']")), 2)
+        wait = self.open("history")
+        search = wait.until(seen.visibility_of_element_located((By.ID, "history-search")))
+        search.send_keys("welcome")
+        wait.until(lambda b: "welcome" in b.find_element(By.ID, "history-list").text.lower()
+                   and "numbers" not in b.find_element(By.ID, "history-list").text)
+        wait = self.open("models")
+        row = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#models-table tr[data-model='whisper-tiny.en']")))
+        self.assertIn("loaded", row.text)
+        self.assertIn("MiB", row.text)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
