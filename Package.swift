@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "DeviceMemory"], exclude: ["Golden"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "Tensor"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -45,8 +45,27 @@ done
 check "the batch finished after the restart (state: $state)" $([ "$state" = done ]; echo $?)
 check "the interrupted job ran again" $([ "$(sql "SELECT attempts FROM job WHERE file_name = 'en-mixed_story_32s.wav'")" = 2 ]; echo $?)
 check "the recovery is in the audit log" $([ "$(sql "SELECT count(*) FROM audit WHERE action = 'job.recovered'")" = 1 ]; echo $?)
+# SIGTERM while a job runs and a request waits behind it: the request is answered (503), the
+# running job is re-queued, and the server exits cleanly without waiting for either.
+story="$clips/en-mixed_story_32s.wav"
+sox "$story" "$story" "$story" "$story" "$story" "$work/long.wav"  # 160 s: still running at the SIGTERM
+second=$(curl -s -F "files=@$work/long.wav" "$base/api/batches" | json 'd["id"]')
+for _ in $(seq 1 300); do
+  [ "$(curl -s "$base/api/batches/$second" | json 'd["state"]')" = running ] && break; sleep 0.1
+done
+curl -s -o "$work/waiting.json" -w '%{http_code}' --data-binary @"$clips/en-us_hello.wav" "$base/api/transcriptions" > "$work/waiting.status" &
+waiter=$!
+curl -s -N -o /dev/null "$base/api/system/events" &  # an open events stream must not hold the stop either
+listener=$!
+sleep 0.5
+started=$(date +%s)
 kill "$server"; wait "$server"; status=$?; server=""
-check "SIGTERM stops the server cleanly (status $status)" $([ "$status" -eq 0 ]; echo $?)
+wait "$waiter"; wait "$listener"
+check "SIGTERM stops the server cleanly (status $status) and promptly ($(( $(date +%s) - started )) s)" \
+  $([ "$status" -eq 0 ] && [ $(( $(date +%s) - started )) -le 10 ]; echo $?)
+check "the waiting request was answered: $(cat "$work/waiting.status") $(cat "$work/waiting.json")" \
+  $([ "$(cat "$work/waiting.status")" = 503 ] && grep -q shutting_down "$work/waiting.json"; echo $?)
+check "the running job went back to the queue" $([ "$(sql "SELECT state FROM job WHERE batch_id = '$second'")" = queued ]; echo $?)
 check "the stop is audited with the models unloaded" $([ "$(sql "SELECT count(*) FROM audit WHERE action = 'server.stop' AND detail LIKE 'unloaded [whisper-tiny.en]%'")" = 1 ]; echo $?)
 
 echo "restart: $passed passed, $failed failed"

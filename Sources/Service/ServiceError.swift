@@ -6,6 +6,8 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case modelBusy = "model_busy"
         case invalidRequest = "invalid_request"
         case engineFailure = "engine_failure"
+        /// The server is stopping; the request may be tried again after the restart.
+        case shuttingDown = "shutting_down"
     }
 
     public let code: Code

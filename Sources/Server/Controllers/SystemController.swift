@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Service
+import ServiceLifecycle
 
 /// The memory routes under `/api/system` (admin only).
 struct SystemController {
@@ -84,7 +85,12 @@ struct SystemController {
                 body: .init { writer in
                     defer { hub.unsubscribe(id) }
                     try await writer.write(ByteBuffer(string: ": auris events\n\n"))
-                    for await event in events { try await writer.write(ByteBuffer(string: event.wireFormat)) }
+                    // At shutdown the stream ends, or the server would wait for the listener.
+                    try await withGracefulShutdownHandler {
+                        for await event in events { try await writer.write(ByteBuffer(string: event.wireFormat)) }
+                    } onGracefulShutdown: {
+                        hub.unsubscribe(id)
+                    }
                     try await writer.finish(nil)
                 })
         }

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Service
+import ServiceLifecycle
 import Whisper
 
 /// `POST /api/transcriptions` and the OpenAI-compatible `POST /v1/audio/transcriptions`.
@@ -39,7 +40,14 @@ struct TranscriptionController {
             response.headers[.location] = "/api/jobs/\(job.id)"
             return response
         }
-        let done = try await intake.queue.result(of: job.id)
+        // The HTTP server drains its requests before the worker hears of a shutdown, so a request
+        // waiting here must stop the queue itself: the running job is re-queued and this request
+        // answered (503, the job stays queued) instead of holding the shutdown for the whole queue.
+        let done = try await withGracefulShutdownHandler {
+            try await intake.queue.result(of: job.id)
+        } onGracefulShutdown: {
+            intake.queue.stop()
+        }
         guard let transcript = done.transcript else { throw APIError(.internalServerError, code: "no_result", "job \(job.id) has no transcript") }
         context.logger.info("transcribed", metadata: [
             "job": "\(job.id)", "model": "\(done.model ?? "")", "audio_s": "\(transcript.duration)",

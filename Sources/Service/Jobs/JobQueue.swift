@@ -62,17 +62,27 @@ public final class JobQueue: Sendable {
         guard let job = try await waitUntilFinished(id) else {
             throw ServiceError(.invalidRequest, "job \(id) was deleted before it finished")
         }
-        if job.state == .failed {
+        switch job.state {
+        case .done:
+            return job
+        case .failed:
             throw state.withLock({ $0.failures.removeValue(forKey: id) })
                 ?? ServiceError(.engineFailure, job.error ?? "the job failed")
+        case .queued, .running:
+            // Only a stop ends the wait early: the job stays in the queue for the next start.
+            throw ServiceError(.shuttingDown,
+                "the server is stopping; job \(id) stays queued and runs after the restart (GET /api/jobs/\(id))")
         }
-        return job
     }
 
     /// Waits until the job is done or failed, and returns it as stored (nil if it was deleted).
     public func waitUntilFinished(_ id: String) async throws -> JobRecord? {
         await withCheckedContinuation { continuation in
-            state.withLock { $0.waiters[id, default: []].append(continuation) }
+            let stopping = state.withLock { state in
+                if !state.stopping { state.waiters[id, default: []].append(continuation) }
+                return state.stopping
+            }
+            if stopping { return continuation.resume() }
             // It may have finished before the waiter was registered.
             Task {
                 let job = try? await store.job(id)
@@ -102,8 +112,13 @@ public final class JobQueue: Sendable {
     private var isStopping: Bool { state.withLock { $0.stopping } }
 
     /// Stops taking jobs; the running one stops at its next progress event and is re-queued.
+    /// Requests waiting for queued jobs are answered now, so that they do not hold the shutdown.
     public func stop() {
-        state.withLock { $0.stopping = true }
+        let waiting = state.withLock { state in
+            state.stopping = true
+            return state.waiters.filter { $0.key != state.running }
+        }
+        for (id, _) in waiting { resumeWaiters(of: id) }
         wake.yield()
         wake.finish()
     }
