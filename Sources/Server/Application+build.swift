@@ -78,7 +78,7 @@ public func buildApplication(
     let intake = JobIntake(directory: configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registry: registry)
     TranscriptionController(intake: intake, uploads: uploads).addRoutes(to: router)
     BatchesController(intake: intake, uploads: uploads).addRoutes(to: router)
-    HistoryController(store: store).addRoutes(to: router)
+    HistoryController(queue: queue).addRoutes(to: router)
     router.get("metrics") { _, _ in
         let text = PrometheusExposition.render(memory: memory.report(), models: await registry.list(), jobs: transcriptions.metrics.snapshot)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

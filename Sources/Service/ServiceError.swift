@@ -8,6 +8,8 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case engineFailure = "engine_failure"
         /// The server is stopping; the request may be tried again after the restart.
         case shuttingDown = "shutting_down"
+        /// A user cancelled the job.
+        case cancelled
     }
 
     public let code: Code

@@ -7,7 +7,7 @@ import Testing
 @Suite("Job routes", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
 struct JobRouteTests {
     static func finished(_ batch: [String: Any]) -> Bool {
-        ["done", "failed"].contains(batch["state"] as? String ?? "")
+        ["done", "failed", "cancelled"].contains(batch["state"] as? String ?? "")
     }
 
     /// A multipart form with several files.
@@ -82,6 +82,39 @@ struct JobRouteTests {
         let job = try await server.poll("/api/jobs/\(id)") { $0["state"] as? String == "done" }
         #expect((job["transcript"] as? [String: Any])?["text"] as? String == TranscriptionRouteTests.hello)
         #expect(job["progress"] as? Double == 1 && job["file_name"] as? String == "hello.wav")
+    }
+
+    @Test func queuedAndRunningJobsCanBeCancelled() async throws {
+        let server = try await LiveServer()
+        defer { Task { await server.stop() } }
+        let story = try LiveServer.clip("en-mixed_story_32s.wav"), hello = try LiveServer.clip("en-us_hello.wav")
+        let long = try WAV.repeating(story, times: 5)
+        let (form, type) = Self.form(files: [("long.wav", long), ("hello.wav", hello), ("later.wav", hello)])
+        let created = try await server.request("POST", "/api/batches", body: form, headers: ["Content-Type": type])
+        let batchID = try #require(try created.json()["id"] as? String)
+        let ids = try #require((try created.json()["files"] as? [[String: Any]])?.compactMap { $0["id"] as? String })
+        _ = try await server.poll("/api/batches/\(batchID)", timeout: 60) { $0["state"] as? String == "running" }
+
+        // A queued job goes at once; a waiting request for it is told.
+        async let waiting = server.request("POST", "/api/transcriptions", body: hello)
+        let queued = try await server.request("DELETE", "/api/jobs/\(ids[2])")
+        let queuedState = try queued.json()["state"] as? String
+        #expect(queued.status == 200 && queuedState == "cancelled", "\(queued.text)")
+        // The running one stops at its next progress event.
+        let running = try await server.request("DELETE", "/api/jobs/\(ids[0])")
+        let runningState = try running.json()["state"] as? String
+        #expect(running.status == 200 && runningState == "cancelled", "\(running.text)")
+        let batch = try await server.poll("/api/batches/\(batchID)", until: Self.finished)
+        let states = (batch["files"] as? [[String: Any]])?.map { $0["state"] as? String ?? "" }
+        #expect(states == ["cancelled", "done", "cancelled"], "the file between the two still runs")
+        #expect(batch["state"] as? String == "cancelled" && batch["cancelled"] as? Int == 2)
+        let other = try await waiting
+        #expect(other.status == 200, "other work goes on")
+        #expect(try await server.request("DELETE", "/api/jobs/\(ids[1])").status == 409, "a finished job is not cancelled")
+        #expect(try await server.request("DELETE", "/api/jobs/no-such-job").status == 404)
+        #expect(try await server.request("GET", "/api/history?q=long.wav").json()["total"] as? Int == 1, "cancelled jobs are history")
+        let jobs = (try? FileManager.default.contentsOfDirectory(atPath: server.dataDirectory.appendingPathComponent("jobs").path)) ?? []
+        #expect(jobs.isEmpty, "cancelled jobs leave no audio behind: \(jobs)")
     }
 
     @Test func queuedJobsSurviveARestart() async throws {

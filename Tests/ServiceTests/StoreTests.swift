@@ -57,6 +57,19 @@ struct StoreTests {
         #expect(try await store.history(matching: nil, limit: 10, offset: 0).total == 2)
     }
 
+    @Test func onlyAJobInTheExpectedStateIsCancelled() async throws {
+        let store = try Store()
+        let job = JobRecord(fileName: "x.wav", audioPath: "/tmp/x", parameters: JobParameters())
+        try await store.enqueue([job])
+        #expect(try await store.cancel(job.id, from: .running, at: Date()) == nil, "it is queued, not running")
+        #expect(try await store.cancel(job.id, from: .queued, at: Date())?.audioPath == "/tmp/x")
+        let cancelled = try #require(try await store.job(job.id))
+        #expect(cancelled.state == .cancelled && cancelled.audioPath == nil && cancelled.finishedAt != nil)
+        #expect(try await store.queuedJobIDs().isEmpty)
+        #expect(try await store.history(matching: nil, limit: 10, offset: 0).total == 1)
+        #expect(try await store.deleteFinishedJob(job.id) != nil)
+    }
+
     @Test func unfinishedJobsCannotBeDeleted() async throws {
         let store = try Store()
         let job = JobRecord(fileName: "x.wav", audioPath: nil, parameters: JobParameters())

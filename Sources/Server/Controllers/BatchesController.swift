@@ -19,6 +19,7 @@ struct BatchesController {
         let total: Int
         let done: Int
         let failed: Int
+        let cancelled: Int
         /// The share of the batch's audio processed, 0...1, when the lengths are known.
         let progress: Double
         let files: [JobSummary]
@@ -29,19 +30,20 @@ struct BatchesController {
             total = jobs.count
             done = jobs.count { $0.state == .done }
             failed = jobs.count { $0.state == .failed }
-            if done + failed == total {
-                state = failed > 0 ? "failed" : "done"
+            cancelled = jobs.count { $0.state == .cancelled }
+            if done + failed + cancelled == total {
+                state = failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : "done"
             } else {
                 state = jobs.allSatisfy { $0.state == .queued } ? "queued" : "running"
             }
             // Finished files count whole; the running one by its share.
-            let shares = jobs.map { job -> Double in job.state == .done || job.state == .failed ? 1 : job.progress ?? 0 }
+            let shares = jobs.map { job -> Double in job.state.isFinished ? 1 : job.progress ?? 0 }
             progress = total == 0 ? 1 : shares.reduce(0, +) / Double(total)
             files = jobs.map(JobSummary.init)
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, state, total, done, failed, progress, files
+            case id, state, total, done, failed, cancelled, progress, files
             case createdAt = "created_at"
         }
     }
@@ -59,6 +61,19 @@ struct BatchesController {
             response.status = .accepted
             response.headers[.location] = "/api/batches/\(batch.id)"
             return response
+        }
+        router.delete("api/batches/:id") { _, context in
+            // Cancels every file not finished yet; the finished ones keep their results.
+            let id = try context.parameters.require("id")
+            guard let batch = try await intake.queue.store.batch(id) else {
+                throw APIError(.notFound, code: "unknown_batch", "no batch with id \(id)")
+            }
+            let pending = try await intake.queue.store.jobs(inBatch: id).filter { !$0.state.isFinished }
+            // Queued ones first, so that none starts while the running one is being stopped.
+            for job in pending.sorted(by: { $0.state == .queued && $1.state != .queued }) {
+                _ = try await intake.queue.cancel(job.id)
+            }
+            return try JSONResponse.make(BatchView(batch, jobs: try await intake.queue.store.jobs(inBatch: id)))
         }
         router.get("api/batches/:id") { _, context in
             let id = try context.parameters.require("id")

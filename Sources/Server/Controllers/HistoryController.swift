@@ -3,14 +3,26 @@ import Hummingbird
 import Service
 import Whisper
 
-/// `GET /api/jobs/{id}`; the history of finished jobs: `GET /api/history?q=&limit=&offset=`,
+/// `GET /api/jobs/{id}` and `DELETE` (cancel); the history of finished jobs: `GET /api/history?q=&limit=&offset=`,
 /// `GET /api/history/{id}[?format=txt|srt|vtt|json]`, `DELETE /api/history/{id}`.
 struct HistoryController {
-    let store: Store
+    let queue: JobQueue
+    var store: Store { queue.store }
 
     func addRoutes(to router: Router<AurisRequestContext>) {
         router.get("api/jobs/:id") { _, context in
             try JSONResponse.make(JobDetail(try await job(context)))
+        }
+        router.delete("api/jobs/:id") { _, context in
+            // Cancels a queued job, or a running one at its next progress event.
+            let id = try context.parameters.require("id")
+            switch try await queue.cancel(id) {
+            case .cancelled(let job): return try JSONResponse.make(JobSummary(job))
+            case .finished(let job):
+                throw APIError(.conflict, code: "job_finished",
+                    "job \(id) is \(job.state.rawValue) already; delete it from the history with DELETE /api/history/\(id)")
+            case .unknown: throw APIError(.notFound, code: "unknown_job", "no job with id \(id)")
+            }
         }
         router.get("api/history") { request, _ in
             let query = request.uri.queryParameters

@@ -40,6 +40,7 @@ struct ErrorMappingMiddleware: RouterMiddleware {
             case .invalidRequest: return APIError(.badRequest, code: error.code.rawValue, error.message)
             case .engineFailure: return APIError(.internalServerError, code: error.code.rawValue, error.message)
             case .shuttingDown: return APIError(.serviceUnavailable, code: error.code.rawValue, error.message)
+            case .cancelled: return APIError(.conflict, code: "job_cancelled", error.message)
             }
         case let error as DeviceMemoryError where error.code == .outOfMemory:
             return APIError(.serviceUnavailable, code: "out_of_memory", error.message)

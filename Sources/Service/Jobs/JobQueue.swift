@@ -24,6 +24,8 @@ public final class JobQueue: Sendable {
         var failures: [String: any Error] = [:]
         var stopping = false
         var running: String?
+        /// The running job, when a user has asked to cancel it.
+        var cancelRequested: String?
     }
 
     /// What happens to jobs, for the event stream and the logs.
@@ -40,6 +42,35 @@ public final class JobQueue: Sendable {
 
     /// The job was stopped because the server is shutting down.
     struct Interrupted: Error {}
+
+    /// The job was stopped because a user cancelled it.
+    struct Cancelled: Error {}
+
+    /// What `cancel(_:)` found.
+    public enum CancelOutcome: Sendable {
+        /// It was queued or running, and is cancelled now.
+        case cancelled(JobRecord)
+        /// It had finished already; nothing was changed.
+        case finished(JobRecord)
+        case unknown
+    }
+
+    /// Cancels a queued job at once, or a running one at its next progress event (waiting for
+    /// that), and removes its audio.
+    public func cancel(_ id: String) async throws -> CancelOutcome {
+        if let job = try await store.cancel(id, from: .queued, at: now()) {
+            removeAudio(of: job)
+            resumeWaiters(of: id)
+            return try await store.job(id).map { onEvent(.finished($0)); return .cancelled($0) } ?? .unknown
+        }
+        let running = state.withLock { state in
+            if state.running == id { state.cancelRequested = id }
+            return state.running == id
+        }
+        if running { _ = try await waitUntilFinished(id) }
+        guard let job = try await store.job(id) else { return .unknown }
+        return job.state == .cancelled ? .cancelled(job) : .finished(job)
+    }
 
     public init(store: Store, service: TranscriptionService, now: @escaping @Sendable () -> Date = Date.init,
                 onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) {
@@ -68,6 +99,8 @@ public final class JobQueue: Sendable {
         case .failed:
             throw state.withLock({ $0.failures.removeValue(forKey: id) })
                 ?? ServiceError(.engineFailure, job.error ?? "the job failed")
+        case .cancelled:
+            throw ServiceError(.cancelled, "job \(id) was cancelled")
         case .queued, .running:
             // Only a stop ends the wait early: the job stays in the queue for the next start.
             throw ServiceError(.shuttingDown,
@@ -86,7 +119,7 @@ public final class JobQueue: Sendable {
             // It may have finished before the waiter was registered.
             Task {
                 let job = try? await store.job(id)
-                if job == nil || job?.state == .done || job?.state == .failed { resumeWaiters(of: id) }
+                if job?.state.isFinished ?? true { resumeWaiters(of: id) }
             }
         }
         return try await store.job(id)
@@ -127,7 +160,10 @@ public final class JobQueue: Sendable {
         var job = queued
         state.withLock { $0.running = job.id }
         defer {
-            state.withLock { $0.running = nil }
+            state.withLock { state in
+                state.running = nil
+                state.cancelRequested = nil
+            }
             resumeWaiters(of: job.id)
         }
         do {
@@ -142,6 +178,7 @@ public final class JobQueue: Sendable {
                 options: job.parameters.decodingOptions, keepAliveSeconds: job.parameters.keepAlive.map { $0.seconds }
             ) { [self, id = job.id, batchID = job.batchID] event in
                 if isStopping { throw Interrupted() }
+                if state.withLock({ $0.cancelRequested == id }) { throw Cancelled() }
                 guard case .progress(let progress) = event else { return }
                 // This runs on the device's worker queue, off the cooperative pool: a blocking
                 // write is fine here, and keeps progress rows in order with the final one.
@@ -156,6 +193,9 @@ public final class JobQueue: Sendable {
             try? await store.requeue(job.id)
             onEvent(.requeued(job))
             return
+        } catch is Cancelled {
+            _ = try? await store.cancel(job.id, from: .running, at: now())
+            removeAudio(of: job)
         } catch {
             try? await store.fail(job.id, message: Self.describe(error), at: now())
             state.withLock { state in

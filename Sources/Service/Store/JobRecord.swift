@@ -2,10 +2,15 @@ import Foundation
 import GRDB
 import Whisper
 
-/// Where a job is in its life. Queued and running jobs are work; done and failed ones are the
-/// history.
+/// Where a job is in its life. Queued and running jobs are work; done, failed and cancelled
+/// ones are the history.
 public enum JobState: String, Sendable, Codable, DatabaseValueConvertible {
-    case queued, running, done, failed
+    case queued, running, done, failed, cancelled
+
+    /// Done, failed or cancelled: nothing more will happen to it.
+    public var isFinished: Bool { self == .done || self == .failed || self == .cancelled }
+
+    static let finished: [JobState] = [.done, .failed, .cancelled]
 }
 
 /// One transcription job, as the store keeps it: the request, its progress and its result.

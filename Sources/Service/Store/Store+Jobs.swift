@@ -58,6 +58,17 @@ extension Store {
         }
     }
 
+    /// Marks a job cancelled, if it is still `from` (queued, or running when its worker stopped
+    /// it); returns the job as it was, or nil when it was not in that state.
+    public func cancel(_ id: String, from state: JobState, at time: Date) async throws -> JobRecord? {
+        try await write { db in
+            guard let job = try JobRecord.fetchOne(db, key: id), job.state == state else { return nil }
+            try db.execute(sql: "UPDATE job SET state = 'cancelled', finished_at = ?, audio_path = NULL WHERE id = ?",
+                           arguments: [time, id])
+            return job
+        }
+    }
+
     /// Puts a job that was stopped part-way back at its place in the queue.
     public func requeue(_ id: String) async throws {
         try await write { db in
@@ -99,7 +110,7 @@ extension Store {
     /// Finished jobs, newest first, whose text or file name contains `query` (any case).
     public func history(matching query: String?, limit: Int, offset: Int) async throws -> (total: Int, jobs: [JobRecord]) {
         try await database.read { db in
-            var request = JobRecord.filter([JobState.done.rawValue, JobState.failed.rawValue].contains(JobRecord.CodingKeys.state))
+            var request = JobRecord.filter(JobState.finished.map(\.rawValue).contains(JobRecord.CodingKeys.state))
             if let query, !query.isEmpty {
                 let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\")
                     .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
@@ -116,7 +127,7 @@ extension Store {
     /// Deletes a finished job; returns it, or nil when there is none or it has not finished.
     public func deleteFinishedJob(_ id: String) async throws -> JobRecord? {
         try await write { db in
-            guard let job = try JobRecord.fetchOne(db, key: id), job.state == .done || job.state == .failed else { return nil }
+            guard let job = try JobRecord.fetchOne(db, key: id), job.state.isFinished else { return nil }
             try job.delete(db)
             return job
         }

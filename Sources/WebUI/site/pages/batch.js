@@ -25,9 +25,9 @@ export async function render(main, hash) {
   async function watch(id) {
     location.hash = `#/batch/${id}`;
     await follow(`/api/batches/${id}`, (batch) => {
-      status.textContent = `Batch ${batch.state}: ${batch.done} done, ${batch.failed} failed of ${batch.total} (${Math.round(batch.progress * 100)} %).`;
+      status.textContent = `Batch ${batch.state}: ${batch.done} done, ${batch.failed} failed, ${batch.cancelled} cancelled of ${batch.total} (${Math.round(batch.progress * 100)} %).`;
       fill(table, batchTable(batch));
-      return stopped || batch.state === "done" || batch.state === "failed";
+      return stopped || ["done", "failed", "cancelled"].includes(batch.state);
     }, 700);
   }
 
@@ -71,15 +71,23 @@ function batchTable(batch) {
     link.click();
     URL.revokeObjectURL(link.href);
   } }, "Download all as zip");
+  const pending = batch.files.some((file) => file.state === "queued" || file.state === "running");
+  const cancelAll = el("button", { class: "danger", hidden: !pending, id: "batch-cancel",
+    onclick: () => api("DELETE", `/api/batches/${batch.id}`).catch(() => {}) }, "Cancel the rest");
   return [
-    el("div", { class: "row" }, el("h2", {}, "Files"), download, format),
+    el("div", { class: "row" }, el("h2", {}, "Files"), download, format, cancelAll),
     el("div", { class: "table-wrap" }, el("table", {},
       el("thead", {}, el("tr", {}, ["File", "State", "Progress", "Result", "Audio"].map((name) => el("th", {}, name)))),
       el("tbody", {}, batch.files.map((file) => el("tr", { dataset: { state: file.state } },
         el("td", {}, file.file_name),
         el("td", {}, file.state),
         el("td", {}, el("progress", { max: 1, value: file.progress ?? 0, "aria-label": `Progress of ${file.file_name}` })),
-        el("td", {}, file.state === "done" ? downloads(file.id) : file.error ? el("span", { class: "error" }, file.error) : ""),
+        el("td", {}, file.state === "done" ? downloads(file.id)
+          : file.error ? el("span", { class: "error" }, file.error)
+          : file.state === "queued" || file.state === "running"
+            ? el("button", { class: "danger", "aria-label": `Cancel ${file.file_name}`,
+                onclick: () => api("DELETE", `/api/jobs/${file.id}`).catch(() => {}) }, "Cancel")
+            : ""),
         el("td", { class: "num" }, seconds(file.total_seconds))))))),
   ];
 }

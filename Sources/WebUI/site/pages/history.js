@@ -25,7 +25,9 @@ export async function render(main, hash) {
           el("td", { class: "num" }, when(job.finished_at)),
           el("td", {}, el("a", { href: `#/history/${job.id}` }, job.file_name)),
           el("td", {}, job.state),
-          el("td", {}, job.state === "done" ? (job.text || "").trim().slice(0, 120) : el("span", { class: "error" }, job.error)),
+          el("td", {}, job.state === "done" ? (job.text || "").trim().slice(0, 120)
+            : job.state === "cancelled" ? el("span", { class: "muted" }, "Cancelled before it finished.")
+            : el("span", { class: "error" }, job.error)),
           el("td", { class: "num" }, seconds(job.total_seconds)),
           el("td", {}, el("button", { class: "danger", "aria-label": `Delete ${job.file_name}`, onclick: async () => {
             await api("DELETE", `/api/history/${job.id}`);

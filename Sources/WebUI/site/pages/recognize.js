@@ -9,6 +9,7 @@ export async function render(main) {
     el("option", { value: "translate" }, "translate to English"));
   const format = el("select", { id: "recognize-format" }, formats.map((name) => el("option", { value: name }, name)));
   const start = el("button", { id: "recognize-start", type: "submit", disabled: true }, "Transcribe");
+  const cancel = el("button", { id: "recognize-cancel", type: "button", class: "danger", hidden: true }, "Cancel");
   const status = el("p", { id: "recognize-status", class: "muted", "aria-live": "polite" });
   const bar = el("progress", { id: "recognize-progress", max: 1, value: 0, hidden: true, "aria-label": "Progress" });
   const result = el("div", { id: "recognize-result" });
@@ -32,7 +33,7 @@ export async function render(main) {
       el("div", {}, el("label", { for: "recognize-language" }, "Language"), language),
       el("div", {}, el("label", { for: "recognize-task" }, "Task"), task),
       el("div", {}, el("label", { for: "recognize-format" }, "Download as"), format)),
-    el("div", { class: "row" }, start), status, bar);
+    el("div", { class: "row" }, start, cancel), status, bar);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -51,14 +52,17 @@ export async function render(main) {
     status.textContent = "Uploading…";
     try {
       const accepted = await api("POST", "/api/transcriptions", body);
+      cancel.hidden = false;
+      cancel.onclick = () => api("DELETE", `/api/jobs/${accepted.id}`).catch(() => {});
       const job = await follow(`/api/jobs/${accepted.id}`, (job) => {
         bar.value = job.progress ?? 0;
         status.textContent = job.state === "queued" ? "Waiting for the worker…"
           : job.state === "running" ? `Transcribing: ${seconds(job.processed_seconds)} of ${seconds(job.total_seconds)}`
           : "";
-        return job.state === "done" || job.state === "failed";
+        return ["done", "failed", "cancelled"].includes(job.state);
       });
       if (job.state === "failed") throw new Error(job.error);
+      if (job.state === "cancelled") { status.textContent = "Cancelled."; return; }
       status.textContent = `Done: ${seconds(job.transcript.duration)} of audio in ${(job.processing_ms / 1000).toFixed(1)} s.`;
       showResult(result, job, format.value);
     } catch (error) {
@@ -67,6 +71,7 @@ export async function render(main) {
     } finally {
       start.disabled = false;
       bar.hidden = true;
+      cancel.hidden = true;
     }
   });
 
