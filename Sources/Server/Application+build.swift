@@ -93,6 +93,8 @@ public func buildApplication(
         services: [
             JobWorkerService(queue: queue, memory: memory, audit: audit),
             MemoryCareService(care: care, interval: clock.careInterval),
+            RetentionService(store: store, audit: audit, historyDays: configuration.historyRetentionDays,
+                             auditDays: configuration.auditRetentionDays, interval: clock.retentionInterval, now: clock.now),
             MemorySamplingService(memory: memory, hub: hub, timeline: timeline),
         ],
         onServerRunning: onServerRunning,

@@ -24,6 +24,10 @@ public struct ServerConfiguration: Sendable {
     /// Caps the host device (`cpu`) at this many bytes, as if it were a device of that size;
     /// nil = the machine's memory.
     public var hostCapacityBytes: Int?
+    /// Finished jobs are deleted this many days after they finished; nil keeps them.
+    public var historyRetentionDays: Double?
+    /// Audit entries are deleted after this many days; nil keeps them.
+    public var auditRetentionDays: Double?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
@@ -32,7 +36,9 @@ public struct ServerConfiguration: Sendable {
         maxUploadBytes: Int = 2 << 30, adminToken: String? = nil, keepAliveSeconds: Double? = 300,
         threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
         allocatorConfiguration: AllocatorConfiguration = .default,
-        hostCapacityBytes: Int? = nil
+        hostCapacityBytes: Int? = nil,
+        historyRetentionDays: Double? = nil,
+        auditRetentionDays: Double? = 365
     ) {
         self.host = host
         self.port = port
@@ -46,5 +52,7 @@ public struct ServerConfiguration: Sendable {
         self.threads = threads
         self.allocatorConfiguration = allocatorConfiguration
         self.hostCapacityBytes = hostCapacityBytes
+        self.historyRetentionDays = historyRetentionDays
+        self.auditRetentionDays = auditRetentionDays
     }
 }

@@ -29,12 +29,14 @@ final class LiveServer: @unchecked Sendable {
 
     init(maxUploadBytes: Int = 64 << 20, keepAliveSeconds: Double? = 300, dataDirectory: URL? = nil,
          allocators: DeviceAllocators? = nil, clock: ServerClock = .system,
-         modelsDirectory: URL = LiveServer.modelsDirectory, defaultModel: String = "whisper-tiny.en") async throws {
+         modelsDirectory: URL = LiveServer.modelsDirectory, defaultModel: String = "whisper-tiny.en",
+         configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
         self.dataDirectory = dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("auris-server-\(UUID().uuidString)")
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, dataDirectory: self.dataDirectory, modelsDirectory: modelsDirectory, defaultModel: defaultModel,
             maxUploadBytes: maxUploadBytes, keepAliveSeconds: keepAliveSeconds, threads: 2)
+        configure(&configuration)
         var logger = Logger(label: "auris-test")
         logger.logLevel = .critical
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)

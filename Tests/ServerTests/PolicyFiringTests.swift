@@ -12,7 +12,9 @@ final class TestClock: Sendable {
     func advance(seconds: Double) { time.withLock { $0 += seconds } }
     func set(_ moment: String) { time.withLock { $0 = ISO8601DateFormatter().date(from: moment)! } }
     /// The server reads this clock; its janitor looks every 20 ms.
-    var server: ServerClock { ServerClock(now: { [self] in time.withLock { $0 } }, careInterval: .milliseconds(20)) }
+    var server: ServerClock {
+        ServerClock(now: { [self] in time.withLock { $0 } }, careInterval: .milliseconds(20), retentionInterval: .milliseconds(20))
+    }
 }
 
 /// Every automatic policy fires over a real server when, and only when, it should — with the

@@ -70,6 +70,30 @@ struct StoreTests {
         #expect(try await store.deleteFinishedJob(job.id) != nil)
     }
 
+    @Test func pruningTakesOnlyOldFinishedWorkAndOldAudit() async throws {
+        let store = try Store()
+        let day: TimeInterval = 86_400, now = Date()
+        let old = JobRecord(batchID: "b", fileName: "old.wav", audioPath: nil, parameters: JobParameters())
+        let recent = JobRecord(fileName: "recent.wav", audioPath: nil, parameters: JobParameters())
+        let waiting = JobRecord(fileName: "waiting.wav", audioPath: "/tmp/w", parameters: JobParameters(), createdAt: now.addingTimeInterval(-30 * day))
+        try await store.enqueue([old], batch: BatchRecord(id: "b"))
+        try await store.enqueue([recent, waiting])
+        try await store.finish(old.id, transcript: Self.transcript("old"), model: "m", device: "cpu", processingMilliseconds: 1,
+                               at: now.addingTimeInterval(-10 * day))
+        try await store.finish(recent.id, transcript: Self.transcript("new"), model: "m", device: "cpu", processingMilliseconds: 1, at: now)
+        try await store.append(AuditEntry(time: now.addingTimeInterval(-100 * day), actor: "a", action: "x", result: "ok"))
+        try await store.append(AuditEntry(time: now, actor: "a", action: "y", result: "ok"))
+
+        let pruned = try await store.prune(historyBefore: now.addingTimeInterval(-7 * day), auditBefore: now.addingTimeInterval(-90 * day))
+        #expect(pruned == Store.Pruned(jobs: 1, auditEntries: 1))
+        let oldJob = try await store.job(old.id), oldBatch = try await store.batch("b")
+        #expect(oldJob == nil && oldBatch == nil, "the emptied batch goes too")
+        let recentJob = try await store.job(recent.id), waitingJob = try await store.job(waiting.id)
+        #expect(recentJob != nil && waitingJob?.state == .queued, "queued work is never pruned")
+        #expect(try await store.audit(limit: 10, offset: 0).entries.map(\.action) == ["y"])
+        #expect(try await store.prune(historyBefore: nil, auditBefore: nil) == Store.Pruned(jobs: 0, auditEntries: 0))
+    }
+
     @Test func unfinishedJobsCannotBeDeleted() async throws {
         let store = try Store()
         let job = JobRecord(fileName: "x.wav", audioPath: nil, parameters: JobParameters())

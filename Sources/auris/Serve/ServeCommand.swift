@@ -38,6 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "CPU threads for the engine.")
     var threads = min(4, ProcessInfo.processInfo.activeProcessorCount)
 
+    @Option(name: .customLong("history-days"), help: "Delete finished jobs this many days after they finished (default: keep).")
+    var historyDays: Double?
+
+    @Option(name: .customLong("audit-days"), help: "Delete audit entries after this many days (0: keep them all).")
+    var auditDays: Double = 365
+
     @Option(name: .customLong("host-memory-mb"), help: "Cap the host device's memory at this many MiB (default: the machine's).")
     var hostMemoryMegabytes: Int?
 
@@ -50,6 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     private func makeConfiguration() throws -> ServerConfiguration {
         let environment = ProcessInfo.processInfo.environment
+        if let historyDays, !(historyDays > 0) { throw UserError("--history-days must be a positive number of days") }
+        guard auditDays >= 0 else { throw UserError("--audit-days must be 0 (keep everything) or a positive number of days") }
         let parsedDevice: DeviceID, allocatorConfiguration: AllocatorConfiguration
         do throws(DeviceMemoryError) {
             parsedDevice = try DeviceID(parsing: device)
@@ -64,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             // A token on the command line would show in `ps`; it comes from the environment.
             adminToken: environment["AURIS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             keepAliveSeconds: keepAlive < 0 ? nil : keepAlive, threads: threads,
-            allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 })
+            allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 },
+            historyRetentionDays: historyDays, auditRetentionDays: auditDays > 0 ? auditDays : nil)
     }
 }
