@@ -5,7 +5,9 @@ build, the default model, Chromium and Selenium:
 
     make screenshots        # or: $(scripts/browser-venv.sh) scripts/screenshots.py
 """
+import json
 import os
+import subprocess
 import sys
 import time
 
@@ -30,10 +32,14 @@ def main():
         # Something to show: a few results, a batch, and memory in use.
         for clip in ["en-us_hello.wav", "en-gb_weather.wav", "en-us_numbers.wav"]:
             server.transcribe(clip)
+        batch = json.loads(subprocess.run(
+            ["curl", "-s", *[f"-Ffiles=@{os.path.join(CLIPS, clip)}" for clip in ["en-us_fast.wav", "en-us_slow.wav", "en-mixed_story_32s.wav"]],
+             server.base + "/api/batches"], capture_output=True, check=True).stdout)
+        pages = [f"batch/{batch['id']}" if page == "batch" else page for page in PAGES]
         browser = chromium()
         try:
             for name, (width, height) in SIZES.items():
-                for page in PAGES:
+                for page in pages:
                     emulate(browser, width, height, mobile=name == "phone")
                     browser.get(f"{server.base}/#/{page}")
                     time.sleep(2.5 if page == "system" else 1.0)  # the system page draws from live samples
@@ -44,7 +50,7 @@ def main():
                     full = browser.execute_script("return document.documentElement.scrollHeight")
                     emulate(browser, width, max(height, full), mobile=name == "phone")
                     browser.execute_script("window.scrollTo(0, 0)")
-                    path = os.path.join(OUT, f"{page}-{name}.png")
+                    path = os.path.join(OUT, f"{page.split('/')[0]}-{name}.png")
                     browser.save_screenshot(path)
                     print(path)
         finally:

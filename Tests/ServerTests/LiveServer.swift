@@ -107,3 +107,14 @@ final class LiveServer: @unchecked Sendable {
         try Data(contentsOf: clips.appendingPathComponent(name))
     }
 }
+
+/// Waits until `condition` holds, polling every 50 ms for at most `seconds`, and says whether it
+/// did: what a timer on the server does comes later on a loaded machine, so a test of it polls.
+func eventually(within seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}

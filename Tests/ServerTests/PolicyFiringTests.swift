@@ -47,7 +47,7 @@ struct PolicyFiringTests {
         #expect((try await server.request("GET", "/api/system/memory").json()["warnings"] as? [Any])?.isEmpty == true)
 
         try await Self.put(server, #"{"warning_fraction": 0.05}"#)
-        try await Self.settle()
+        #expect(try await eventually { try await Self.entries(server, "threshold").count >= 2 })
         let fired = try await Self.entries(server, "threshold")
         #expect(fired.map { $0["action"] as? String ?? "" }.sorted() == ["policy.clear_cache", "policy.warning"], "\(fired)")
         let warnings = try #require(try await server.request("GET", "/api/system/memory").json()["warnings"] as? [[String: Any]])
@@ -61,8 +61,7 @@ struct PolicyFiringTests {
         try await Self.settle()
         #expect(try await Self.entries(server, "threshold").count == 2, "once per crossing, not on every tick")
         try await Self.put(server, #"{"warning_fraction": 0.9}"#)
-        try await Self.settle()
-        #expect(try await Self.entries(server, "threshold").first?["action"] as? String == "policy.warning_cleared")
+        #expect(try await eventually { try await Self.entries(server, "threshold").first?["action"] as? String == "policy.warning_cleared" })
     }
 
     @Test func scheduleFiresAtItsTimeOnly() async throws {
@@ -73,14 +72,13 @@ struct PolicyFiringTests {
         try await Self.settle()
         #expect(try await Self.entries(server, "schedule").isEmpty, "not due at 10:59")
         clock.set("2026-11-30T11:00:01Z")
-        try await Self.settle()
+        #expect(try await eventually { try await !Self.entries(server, "schedule").isEmpty })
         #expect(try await Self.entries(server, "schedule").map { $0["action"] as? String } == ["policy.clear_cache"])
         clock.set("2026-11-30T11:30:00Z")
         try await Self.settle()
         #expect(try await Self.entries(server, "schedule").count == 1, "once per due time")
         clock.set("2026-11-30T12:00:00Z")
-        try await Self.settle()
-        #expect(try await Self.entries(server, "schedule").count == 2)
+        #expect(try await eventually { try await Self.entries(server, "schedule").count == 2 })
     }
 
     @Test func idleModelsAreUnloadedAfterTheirKeepAlive() async throws {
@@ -97,8 +95,8 @@ struct PolicyFiringTests {
         #expect(try await loaded(), "still within its keep-alive")
         #expect(try await Self.entries(server, "idle_unload").isEmpty)
         clock.advance(seconds: 20)
-        try await Self.settle()
-        #expect(try await !loaded(), "idle for 310 s > 300 s")
+        #expect(try await eventually { try await !loaded() }, "idle for 310 s > 300 s")
+        #expect(try await eventually { try await Self.entries(server, "idle_unload").count >= 2 })
         let actions = try await Self.entries(server, "idle_unload").map { $0["action"] as? String }
         #expect(actions.contains("policy.unload_model") && actions.contains("policy.clear_cache"), "\(actions)")
     }

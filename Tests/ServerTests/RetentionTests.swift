@@ -18,14 +18,14 @@ struct RetentionTests {
         #expect(try await server.request("GET", "/api/history").json()["total"] as? Int == 1, "kept for 7 days")
 
         clock.advance(seconds: 2 * 86_400)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try await server.request("GET", "/api/history").json()["total"] as? Int == 0, "gone after 8")
+        let afterEight = try await server.poll("/api/history", timeout: 20) { $0["total"] as? Int == 0 }
+        #expect(afterEight["total"] as? Int == 0, "gone after 8")
+        #expect(try await eventually { try await !server.audit(action: "server.retention").isEmpty })
         let retention = try await server.audit(action: "server.retention")
         #expect(retention.count == 1 && (retention.first?["detail"] as? String)?.hasPrefix("removed 1 finished jobs") == true)
         #expect(try await server.audit(action: "memory.clear_cache").count == 1, "audit entries are kept for 30 days")
 
         clock.advance(seconds: 31 * 86_400)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try await server.audit(action: "memory.clear_cache").isEmpty)
+        #expect(try await eventually { try await server.audit(action: "memory.clear_cache").isEmpty })
     }
 }

@@ -8,7 +8,7 @@ export async function render(main, hash) {
   const language = el("input", { type: "text", id: "batch-language", placeholder: "auto" });
   const start = el("button", { type: "submit", id: "batch-start", disabled: true }, "Transcribe all");
   const status = el("p", { class: "muted", "aria-live": "polite", id: "batch-status" });
-  const table = el("div", { id: "batch-table" });
+  const table = el("div", { id: "batch-table" }, el("p", { class: "muted" }, "The files you send appear here, each with its progress."));
   let stopped = false;
 
   input.addEventListener("change", () => {
@@ -60,7 +60,7 @@ export async function render(main, hash) {
 
 function batchTable(batch) {
   const finished = batch.files.filter((file) => file.state === "done");
-  const format = el("select", { "aria-label": "Format of the zip" }, formats.map((name) => el("option", { value: name }, name)));
+  const format = el("select", { "aria-label": "Format of the zip", style: "width:auto" }, formats.map((name) => el("option", { value: name }, name)));
   const download = el("button", { class: "secondary", disabled: finished.length === 0, id: "batch-zip", onclick: async () => {
     const files = await Promise.all(finished.map(async (file) => ({
       name: `${file.file_name.replace(/\.[^.]+$/, "")}.${format.value}`,
