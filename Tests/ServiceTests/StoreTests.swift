@@ -23,10 +23,10 @@ struct StoreTests {
         do {
             let store = try Store(file: file)
             try await store.enqueue(jobs, batch: BatchRecord(id: "b"))
-            try await store.markRunning(jobs[0].id, at: Date())
+            #expect(try await store.markRunning(jobs[0].id, at: Date()))
             try await store.finish(jobs[0].id, transcript: Self.transcript("first"), model: "m", device: "cpu",
                                    processingMilliseconds: 5, at: Date())
-            try await store.markRunning(jobs[1].id, at: Date())
+            #expect(try await store.markRunning(jobs[1].id, at: Date()))
             // The process "dies" here: job 1 is left running.
         }
         let reopened = try Store(file: file)
@@ -65,6 +65,7 @@ struct StoreTests {
         #expect(try await store.cancel(job.id, from: .queued, at: Date())?.audioPath == "/tmp/x")
         let cancelled = try #require(try await store.job(job.id))
         #expect(cancelled.state == .cancelled && cancelled.audioPath == nil && cancelled.finishedAt != nil)
+        #expect(try await !store.markRunning(job.id, at: Date()), "a worker that picked it just before does not start it")
         #expect(try await store.queuedJobIDs().isEmpty)
         #expect(try await store.history(matching: nil, limit: 10, offset: 0).total == 1)
         #expect(try await store.deleteFinishedJob(job.id) != nil)

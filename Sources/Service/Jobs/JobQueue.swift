@@ -55,6 +55,22 @@ public final class JobQueue: Sendable {
         case unknown
     }
 
+    public init(store: Store, service: TranscriptionService, now: @escaping @Sendable () -> Date = Date.init,
+                onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) {
+        self.store = store
+        self.service = service
+        self.now = now
+        self.onEvent = onEvent
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Queues jobs (their audio already on disk), as one batch when `batch` is given.
+    public func submit(_ jobs: [JobRecord], batch: BatchRecord? = nil) async throws {
+        try await store.enqueue(jobs, batch: batch)
+        for job in jobs { onEvent(.queued(job)) }
+        wake.yield()
+    }
+
     /// Cancels a queued job at once, or a running one at its next progress event (waiting for
     /// that), and removes its audio.
     public func cancel(_ id: String) async throws -> CancelOutcome {
@@ -70,22 +86,6 @@ public final class JobQueue: Sendable {
         if running { _ = try await waitUntilFinished(id) }
         guard let job = try await store.job(id) else { return .unknown }
         return job.state == .cancelled ? .cancelled(job) : .finished(job)
-    }
-
-    public init(store: Store, service: TranscriptionService, now: @escaping @Sendable () -> Date = Date.init,
-                onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) {
-        self.store = store
-        self.service = service
-        self.now = now
-        self.onEvent = onEvent
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-    }
-
-    /// Queues jobs (their audio already on disk), as one batch when `batch` is given.
-    public func submit(_ jobs: [JobRecord], batch: BatchRecord? = nil) async throws {
-        try await store.enqueue(jobs, batch: batch)
-        for job in jobs { onEvent(.queued(job)) }
-        wake.yield()
     }
 
     /// Waits until the job is done and returns it as stored; rethrows why it failed.
@@ -167,7 +167,8 @@ public final class JobQueue: Sendable {
             resumeWaiters(of: job.id)
         }
         do {
-            try await store.markRunning(job.id, at: now())
+            // A job cancelled between being picked and being started is left alone.
+            guard try await store.markRunning(job.id, at: now()) else { return }
             job.state = .running
             onEvent(.started(job))
             guard let audio = job.audioPath, FileManager.default.fileExists(atPath: audio) else {

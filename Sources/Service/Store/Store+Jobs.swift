@@ -21,12 +21,14 @@ extension Store {
         }
     }
 
-    public func markRunning(_ id: String, at time: Date) async throws {
+    /// Starts a queued job; false when it is no longer queued (cancelled in the meantime).
+    public func markRunning(_ id: String, at time: Date) async throws -> Bool {
         try await write { db in
             try db.execute(sql: """
                 UPDATE job SET state = 'running', started_at = ?, attempts = attempts + 1, processed_seconds = 0
-                WHERE id = ?
+                WHERE id = ? AND state = 'queued'
                 """, arguments: [time, id])
+            return db.changesCount == 1
         }
     }
 
