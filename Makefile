@@ -5,10 +5,13 @@ export PATH := $(PATH):/opt/swift/usr/bin
 # product is built with the same flags, so one build serves the tests, the CLI and the benches.
 RELEASE := -c release -Xswiftc -enable-testing
 
-.PHONY: run test bench build deps model screenshots
+.PHONY: run test bench build deps browser-deps model screenshots
 
 deps:
 	@scripts/install-deps.sh
+
+browser-deps:
+	@scripts/install-deps.sh --browser
 
 model: deps
 	@scripts/install-model.sh
@@ -21,7 +24,7 @@ run: model build
 	.build/release/auris serve
 
 # Everything CI runs.
-test: model
+test: model browser-deps
 	swift build $(RELEASE) --build-tests
 	AURIS_REQUIRE_MODEL=1 swift test $(RELEASE) --skip-build
 	swift build $(RELEASE) --product AllocatorBenchmarks
@@ -44,7 +47,7 @@ bench: model
 	PEER_PYTHON=$$(scripts/golden/setup-venv.sh >/dev/null && echo .venv/golden/bin/python) python3 Benchmarks/Whisper/bench.py
 
 # Screenshots of every web page at desktop and phone widths, into docs/screenshots/.
-screenshots: model
+screenshots: model browser-deps
 	swift build $(RELEASE) --product auris
 	$$(scripts/browser-venv.sh) scripts/screenshots.py
 

