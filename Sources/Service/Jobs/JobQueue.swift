@@ -125,9 +125,6 @@ public final class JobQueue: Sendable {
         return try await store.job(id)
     }
 
-    /// The id of the job being transcribed now.
-    public var runningJobID: String? { state.withLock { $0.running } }
-
     /// Runs queued jobs until `stop()`; call once.
     public func run() async throws {
         for id in try await store.requeueInterrupted() { onEvent(.recovered(id: id)) }
@@ -183,7 +180,7 @@ public final class JobQueue: Sendable {
                 guard case .progress(let progress) = event else { return }
                 // This runs on the device's worker queue, off the cooperative pool: a blocking
                 // write is fine here, and keeps progress rows in order with the final one.
-                try? store.recordProgressNow(id, processedSeconds: progress.processedSeconds, totalSeconds: progress.totalSeconds)
+                try? store.recordProgress(id, processedSeconds: progress.processedSeconds, totalSeconds: progress.totalSeconds)
                 onEvent(.progress(id: id, batchID: batchID, processedSeconds: progress.processedSeconds,
                                   totalSeconds: progress.totalSeconds))
             }

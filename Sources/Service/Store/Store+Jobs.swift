@@ -32,8 +32,10 @@ extension Store {
         }
     }
 
-    public func recordProgress(_ id: String, processedSeconds: Double, totalSeconds: Double?) async throws {
-        try await write { db in
+    /// Progress of the running job. Synchronous: it is called from the device's worker queue,
+    /// off Swift concurrency, and keeps progress rows in order with the final one.
+    func recordProgress(_ id: String, processedSeconds: Double, totalSeconds: Double?) throws {
+        try database.write { db in
             try db.execute(sql: "UPDATE job SET processed_seconds = ?, total_seconds = COALESCE(?, total_seconds) WHERE id = ?",
                            arguments: [processedSeconds, totalSeconds, id])
         }
@@ -132,16 +134,6 @@ extension Store {
             guard let job = try JobRecord.fetchOne(db, key: id), job.state.isFinished else { return nil }
             try job.delete(db)
             return job
-        }
-    }
-}
-
-extension Store {
-    /// `recordProgress` for callers outside Swift concurrency (the device's worker queue).
-    func recordProgressNow(_ id: String, processedSeconds: Double, totalSeconds: Double?) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE job SET processed_seconds = ?, total_seconds = COALESCE(?, total_seconds) WHERE id = ?",
-                           arguments: [processedSeconds, totalSeconds, id])
         }
     }
 }
