@@ -26,7 +26,9 @@ run: model build
 # Everything CI runs.
 test: model browser-deps
 	swift build $(RELEASE) --build-tests
-	AURIS_REQUIRE_MODEL=1 swift test $(RELEASE) --skip-build
+	scripts/cuda-compiler.sh >/dev/null
+	AURIS_REQUIRE_MODEL=1 AURIS_REQUIRE_NVRTC=1 AURIS_CUDA_LIBRARY_PATH=$$(scripts/cuda-compiler.sh) \
+		swift test $(RELEASE) --skip-build
 	swift build $(RELEASE) --product AllocatorBenchmarks
 	swift build $(RELEASE) --product ServerBenchmarks
 	swift build $(RELEASE) --product auris

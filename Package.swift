@@ -87,7 +87,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "DeviceMemory"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "GPU", "DeviceMemory"]),
         .testTarget(name: "GPUTests", dependencies: ["GPU", "DeviceMemory", "DeviceMemoryConformance"]),
     ]
 )

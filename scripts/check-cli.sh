@@ -22,6 +22,15 @@ grep -q "AURIS_ALLOC_CONF=max_split_size_mb:abc" /tmp/auris-cli-error.txt || {
   echo "check-cli: the error does not name AURIS_ALLOC_CONF:" >&2; cat /tmp/auris-cli-error.txt >&2; exit 1; }
 "$auris" memory self-test --device cpu --sequences 2 | tail -n 1 | grep -q "self-test: 7 passed, 0 failed" || {
   echo "check-cli: auris memory self-test did not pass on the cpu" >&2; exit 1; }
+"$auris" backend-check --device cpu | tail -n 1 | grep -q "backend-check: 18 passed, 0 failed" || {
+  echo "check-cli: auris backend-check did not pass on the cpu" >&2; exit 1; }
+# Asking for a GPU that is not there fails with the reason, before any work.
+if ! "$auris" memory --json | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["cuda_available"] else 1)'; then
+  if "$auris" transcribe --device cuda:0 "$(dirname "$0")/../Tests/WhisperTests/Golden/clips/en-us_hello.wav" 2>/tmp/auris-cli-error.txt; then
+    echo "check-cli: transcribe --device cuda:0 ran without a GPU" >&2; exit 1; fi
+  grep -q "cuda:0 does not exist here.*CUDA is not available" /tmp/auris-cli-error.txt || {
+    echo "check-cli: the missing GPU is not explained:" >&2; cat /tmp/auris-cli-error.txt >&2; exit 1; }
+fi
 # Transcription: a golden clip gives faster-whisper's text; bad input fails clearly.
 clips="$(dirname "$0")/../Tests/WhisperTests/Golden/clips"
 text=$("$auris" transcribe "$clips/en-us_hello.wav" 2>/tmp/auris-cli-summary.txt)

@@ -60,6 +60,8 @@ public struct CUDADriver: @unchecked Sendable {
     let cuMemcpyHtoD: CuMemcpyHtoD
     let cuGetErrorName: CuGetErrorText
     let cuGetErrorString: CuGetErrorText
+    /// Modules, kernels, streams, asynchronous copies, page-locked host memory.
+    let compute: CUDAComputeFunctions
 
     /// The library name that loaded, such as `libcuda.so.1`.
     public let libraryName: String
@@ -126,6 +128,11 @@ public struct CUDADriver: @unchecked Sendable {
         cuMemcpyHtoD = try need("cuMemcpyHtoD_v2")
         cuGetErrorName = try need("cuGetErrorName")
         cuGetErrorString = try need("cuGetErrorString")
+        do throws(DeviceMemoryError) {
+            compute = try CUDAComputeFunctions(library: library)
+        } catch {
+            throw CUDADriver.unavailable(error.message)
+        }
 
         // cuDriverGetVersion, cuGetErrorName and cuGetErrorString are documented to work before
         // cuInit, so the version is known and even an init failure gets a readable name.

@@ -12,7 +12,10 @@ public final class CUDAMemory: HostAccessibleMemory {
     /// The device's total memory, fixed for its lifetime; also the fallback for `memoryInfo()`.
     public let totalBytes: Int
 
-    private let driver: CUDADriver
+    /// "major.minor", such as "9.0" for Hopper; kernels are compiled for exactly this.
+    public let computeCapability: String
+
+    let driver: CUDADriver
     private let cuDevice: Int32
     /// The retained primary CUcontext as a bit pattern: a raw pointer is not `Sendable`, but this
     /// value is only ever handed back to the thread-safe driver, never dereferenced by Swift.
@@ -31,6 +34,7 @@ public final class CUDAMemory: HostAccessibleMemory {
         self.device = .cuda(deviceIndex)
         self.deviceName = try driver.name(of: cuDevice)
         self.totalBytes = try driver.totalMemory(of: cuDevice)
+        self.computeCapability = try driver.computeCapability(of: cuDevice)
         var context: OpaquePointer?
         try driver.check(
             driver.cuDevicePrimaryCtxRetain(&context, cuDevice), "cuDevicePrimaryCtxRetain(cuda:\(deviceIndex))")
@@ -48,7 +52,7 @@ public final class CUDAMemory: HostAccessibleMemory {
         _ = driver.cuDevicePrimaryCtxRelease(cuDevice)
     }
 
-    private var context: OpaquePointer? { OpaquePointer(bitPattern: contextBits) }
+    var context: OpaquePointer? { OpaquePointer(bitPattern: contextBits) }
 
     /// Makes this device's context current on the calling thread.
     ///
@@ -79,7 +83,20 @@ public final class CUDAMemory: HostAccessibleMemory {
         // Errors are ignored: free cannot report them, and the only ones possible (a bad pointer,
         // or a context already broken by an earlier fault) leave nothing to undo.
         _ = driver.cuCtxSetCurrent(context)
+        // Note [Released while a kernel still reads it]: a tensor returns its block to the cache
+        // when the host drops it, which can be before a kernel queued on a worker's stream has
+        // read it. Reuse is safe (the next user is queued on the same stream, behind it), but
+        // giving the segment back to the driver is not, so wait for queued work first.
+        // cuMemFree is documented to synchronise as well; this does not rely on that.
+        _ = driver.cuCtxSynchronize()
         _ = driver.cuMemFree(UInt64(address))
+    }
+
+    public func free(regions: [(address: UInt, byteCount: Int)]) {
+        guard !regions.isEmpty else { return }
+        _ = driver.cuCtxSetCurrent(context)
+        _ = driver.cuCtxSynchronize()  // see Note [Released while a kernel still reads it]
+        for region in regions where region.address != 0 { _ = driver.cuMemFree(UInt64(region.address)) }
     }
 
     public func memoryInfo() -> DeviceMemoryInfo {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DeviceMemory
 
 /// A shared library opened at run time with `dlopen`, so that nothing vendor-specific (CUDA, NVML)
 /// has to exist when the project is built or when it runs on a machine without a GPU.
@@ -80,5 +81,14 @@ public struct DynamicLibrary: @unchecked Sendable {
         )
         guard let address = dlsym(handle, name) else { return nil }
         return unsafeBitCast(address, to: T.self)
+    }
+
+    /// Like ``symbol(_:as:)``, but a missing symbol is `.unavailable`, naming the library, the
+    /// symbol and `hint` (the likely reason, in the user's words).
+    public func require<T>(_ name: String, as type: T.Type = T.self, hint: String) throws(DeviceMemoryError) -> T {
+        guard let function = symbol(name, as: type) else {
+            throw DeviceMemoryError(.unavailable, "\(loadedName) does not export \(name) (\(hint))")
+        }
+        return function
     }
 }

@@ -24,10 +24,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let allocators = try givenAllocators ?? DeviceAllocators(configuration: configuration.allocatorConfiguration,
                                                                  hostCapacityBytes: configuration.hostCapacityBytes)
-    guard configuration.device.kind == .cpu else {
-        throw ServiceError(.invalidRequest, "the engine runs on the CPU in this version; CUDA inference is not built yet (\(configuration.device) requested)")
-    }
-    let backend = CPUBackend(allocator: try allocators.allocator(for: configuration.device), threads: configuration.threads)
+    let backend = try ComputeBackends.open(configuration.device, allocators: allocators, threads: configuration.threads)
     var models = ModelCatalog.scan(configuration.modelsDirectory)
     var defaultID = configuration.defaultModel
     if models[defaultID] == nil, FileManager.default.fileExists(atPath: defaultID + "/model.bin") {

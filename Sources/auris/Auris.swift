@@ -6,6 +6,6 @@ struct Auris: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auris",
         abstract: "A speech-recognition server that manages device memory visibly and under your control.",
-        subcommands: [ServeCommand.self, TranscribeCommand.self, MemoryCommand.self, ClearCacheCommand.self]
+        subcommands: [ServeCommand.self, TranscribeCommand.self, MemoryCommand.self, ClearCacheCommand.self, BackendCheckCommand.self]
     )
 }

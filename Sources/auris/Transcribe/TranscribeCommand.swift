@@ -35,6 +35,9 @@ struct TranscribeCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Condition each window on the text of the previous one.")
     var conditionOnPreviousText = true
 
+    @Option(help: "Where the engine runs: cpu, or cuda:N for an NVIDIA GPU.")
+    var device = "cpu"
+
     @Option(help: "CPU threads for the engine.")
     var threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -89,7 +92,7 @@ struct TranscribeCommand: ParsableCommand {
         do {
             let configuration = try AllocatorConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
             let allocators = try DeviceAllocators(configuration: configuration)
-            let backend = CPUBackend(allocator: try allocators.allocator(for: .cpu), threads: threads)
+            let backend = try ComputeBackends.open(try DeviceID(parsing: device), allocators: allocators, threads: threads)
             return try WhisperEngine(directory: directory, backend: backend)
         } catch let error as DeviceMemoryError {
             throw UserError(error.message)
