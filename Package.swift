@@ -80,7 +80,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
-        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "DeviceMemory"], exclude: ["Golden"]),
+        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "GPU", "DeviceMemory"], exclude: ["Golden"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "Tensor"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory",

@@ -8,7 +8,7 @@ import Service
 import Tensor
 import Whisper
 
-/// Builds the server: one allocator per device, the model registry and worker of the serving
+/// Builds the server: one allocator per device, a model registry and a worker for each serving
 /// device, and the routes.
 ///
 /// - Parameters:
@@ -24,7 +24,6 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let allocators = try givenAllocators ?? DeviceAllocators(configuration: configuration.allocatorConfiguration,
                                                                  hostCapacityBytes: configuration.hostCapacityBytes)
-    let backend = try ComputeBackends.open(configuration.device, allocators: allocators, threads: configuration.threads)
     var models = ModelCatalog.scan(configuration.modelsDirectory)
     var defaultID = configuration.defaultModel
     if models[defaultID] == nil, FileManager.default.fileExists(atPath: defaultID + "/model.bin") {
@@ -35,9 +34,12 @@ public func buildApplication(
     guard models[defaultID] != nil else {
         throw ServiceError(.unknownModel, "the default model '\(configuration.defaultModel)' is neither in \(configuration.modelsDirectory.path) nor a model directory; run scripts/install-model.sh or pass --model")
     }
-    let registry = ModelRegistry(models: models, defaultModelID: defaultID, backend: backend,
-                                 defaultKeepAliveSeconds: configuration.keepAliveSeconds, now: clock.now)
-    let memory = MemoryControl(allocators: allocators, registries: [registry])
+    let registries = try configuration.devices.map { device in
+        ModelRegistry(models: models, defaultModelID: defaultID,
+                      backend: try ComputeBackends.open(device, allocators: allocators, threads: configuration.threads),
+                      defaultKeepAliveSeconds: configuration.keepAliveSeconds, now: clock.now)
+    }
+    let memory = MemoryControl(allocators: allocators, registries: registries)
     let store = try Store(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
     let audit = AdminLog(logger: logger, store: store, memory: memory, now: clock.now)
     let hub = EventHub()
@@ -65,23 +67,26 @@ public func buildApplication(
     router.get("health") { _, _ in "ok" }
     let uploads = UploadReceiver(directory: configuration.dataDirectory.appendingPathComponent("uploads"),
                                  limitBytes: configuration.maxUploadBytes)
-    let transcriptions = TranscriptionService(registry: registry, care: care)
-    let queue = JobQueue(store: store, service: transcriptions, now: clock.now) { event in
+    let metrics = JobMetrics()
+    let transcriptions = registries.map { TranscriptionService(registry: $0, care: care, metrics: metrics) }
+    let queue = JobQueue(store: store, services: transcriptions, now: clock.now) { event in
         hub.publish("job", EventPayloads.Job(event))
         if case .recovered(let id) = event {
             Task { await audit.server("job.recovered", detail: "job \(id) was running when the server stopped; queued again") }
         }
     }
-    let intake = JobIntake(directory: configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registry: registry)
+    let intake = JobIntake(directory: configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registry: registries[0])
     TranscriptionController(intake: intake, uploads: uploads).addRoutes(to: router)
     BatchesController(intake: intake, uploads: uploads).addRoutes(to: router)
     HistoryController(queue: queue).addRoutes(to: router)
     router.get("metrics") { _, _ in
-        let text = PrometheusExposition.render(memory: memory.report(), models: await registry.list(), jobs: transcriptions.metrics.snapshot)
+        var models: [ModelInfo] = []
+        for registry in registries { models += await registry.list() }
+        let text = PrometheusExposition.render(memory: memory.report(), models: models, jobs: metrics.snapshot)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }
-    ModelsController(registry: registry, audit: audit).addRoutes(to: router, admin: admin)
+    ModelsController(registries: registries, audit: audit).addRoutes(to: router, admin: admin)
     SystemController(memory: memory, care: care, audit: audit, hub: hub, timeline: timeline).addRoutes(to: router, admin: admin)
 
     return Application(

@@ -9,7 +9,14 @@ public struct ServerConfiguration: Sendable {
     /// Holds the store (`auris.sqlite`: jobs, history, audit), the policies, queued audio and
     /// uploads in flight.
     public var dataDirectory: URL
-    public var device: DeviceID
+    /// The devices the engine runs on, one worker each; the first also holds the models that
+    /// `/api/models` loads by default.
+    public var devices: [DeviceID]
+    /// The first serving device.
+    public var device: DeviceID {
+        get { devices[0] }
+        set { devices[0] = newValue }
+    }
     /// Every sub-folder with a model.bin is a model, named by the folder.
     public var modelsDirectory: URL
     /// The model used when a request names none (a folder name, or a path to a model).
@@ -31,7 +38,7 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
-        dataDirectory: URL = URL(fileURLWithPath: "data"), device: DeviceID = .cpu,
+        dataDirectory: URL = URL(fileURLWithPath: "data"), device: DeviceID = .cpu, moreDevices: [DeviceID] = [],
         modelsDirectory: URL = URL(fileURLWithPath: "models"), defaultModel: String = "whisper-tiny.en",
         maxUploadBytes: Int = 2 << 30, adminToken: String? = nil, keepAliveSeconds: Double? = 300,
         threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
@@ -43,7 +50,7 @@ public struct ServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
-        self.device = device
+        self.devices = [device] + moreDevices.filter { $0 != device }
         self.modelsDirectory = modelsDirectory
         self.defaultModel = defaultModel
         self.maxUploadBytes = maxUploadBytes

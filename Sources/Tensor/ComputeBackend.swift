@@ -44,6 +44,12 @@ public protocol ComputeBackend: Sendable {
 }
 
 extension ComputeBackend {
+    /// Every backend's tensors are buffers from its device's caching allocator.
+    public func makeTensor(shape: [Int]) throws -> Tensor {
+        let count = shape.reduce(1, *)
+        return Tensor(shape: shape, storage: try DeviceBuffer(allocator: allocator, byteCount: count * MemoryLayout<Float>.stride))
+    }
+
     public func upload(_ values: [Float], shape: [Int]) throws -> Tensor {
         try values.withUnsafeBufferPointer { try upload($0, shape: shape) }
     }

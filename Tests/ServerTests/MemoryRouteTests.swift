@@ -67,6 +67,11 @@ struct MemoryRouteTests {
         #expect(unload.status == 200)
         #expect(try unload.json()["unloaded_bytes"] as? Int == tiny["bytes_held"] as? Int)
         #expect(try await server.request("POST", "/api/models/nope/load").status == 404)
+        // A device the server does not run models on is refused, naming those it does.
+        let elsewhere = try await server.request("POST", "/api/models/whisper-tiny.en/load?device=cuda:3")
+        #expect(elsewhere.status == 400)
+        #expect(((try elsewhere.json()["error"] as? [String: Any])?["message"] as? String)?.contains("it serves cpu") == true)
+        #expect(try await server.request("POST", "/api/models/whisper-tiny.en/unload?device=cpu").status == 200)
         let snapshot = try await server.request("GET", "/api/system/memory/snapshot?device=cpu")
         #expect(snapshot.status == 200)
         #expect(try snapshot.json()["segments"] != nil)

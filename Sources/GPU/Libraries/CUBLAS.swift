@@ -39,17 +39,9 @@ public struct CUBLAS: @unchecked Sendable {
     public static let locator = CUDALibraryLocator(
         sonames: ["libcublas.so.13", "libcublas.so.12", "libcublas.so"], pipPackages: ["cu13", "cublas"])
 
-    public static let shared: Result<CUBLAS, DeviceMemoryError> = {
-        switch locator.open() {
-        case .failure(let failure):
-            let reason = failure.allNotFound
-                ? "libcublas was not found; install the CUDA toolkit or `pip install nvidia-cublas`, or set AURIS_CUDA_LIBRARY_PATH"
-                : "libcublas could not be loaded (\(failure.reasons.joined(separator: "; ")))"
-            return .failure(DeviceMemoryError(.unavailable, "CUDA matrix products are not available: \(reason)"))
-        case .success(let library):
-            do throws(DeviceMemoryError) { return .success(try CUBLAS(library: library)) } catch { return .failure(error) }
-        }
-    }()
+    /// The process-wide library, or why there is none.
+    public static let shared: Result<CUBLAS, DeviceMemoryError> = locator.load(
+        "CUDA matrix products are not available", library: "libcublas", pipPackage: "nvidia-cublas", CUBLAS.init)
 
     private init(library: DynamicLibrary) throws(DeviceMemoryError) {
         func need<T>(_ name: String) throws(DeviceMemoryError) -> T {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DeviceMemory
 
 /// Where the CUDA libraries that are not part of the driver (NVRTC, cuBLAS) may be.
 ///
@@ -38,6 +39,21 @@ public struct CUDALibraryLocator: Sendable {
     /// Opens the first candidate that loads.
     public func open() -> Result<DynamicLibrary, DynamicLibrary.LoadFailure> {
         DynamicLibrary.open(candidates: candidates())
+    }
+
+    /// Opens the library and builds `T` from it; otherwise `.unavailable`, saying what could
+    /// not be done (`purpose`) and how to install the library.
+    func load<T>(_ purpose: String, library: String, pipPackage: String,
+                 _ make: (DynamicLibrary) throws(DeviceMemoryError) -> T) -> Result<T, DeviceMemoryError> {
+        switch open() {
+        case .failure(let failure):
+            let reason = failure.allNotFound
+                ? "\(library) was not found; install the CUDA toolkit or `pip install \(pipPackage)`, or set AURIS_CUDA_LIBRARY_PATH"
+                : "\(library) could not be loaded (\(failure.reasons.joined(separator: "; ")))"
+            return .failure(DeviceMemoryError(.unavailable, "\(purpose): \(reason)"))
+        case .success(let opened):
+            do throws(DeviceMemoryError) { return .success(try make(opened)) } catch { return .failure(error) }
+        }
     }
 
     static func sitePackages(environment: [String: String]) -> [String] {

@@ -39,17 +39,8 @@ public struct NVRTC: @unchecked Sendable {
         sonames: ["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"], pipPackages: ["cu13", "cuda_nvrtc"])
 
     /// The process-wide compiler, or why there is none.
-    public static let shared: Result<NVRTC, DeviceMemoryError> = {
-        switch locator.open() {
-        case .failure(let failure):
-            let reason = failure.allNotFound
-                ? "libnvrtc was not found; install the CUDA toolkit or `pip install nvidia-cuda-nvrtc`, or set AURIS_CUDA_LIBRARY_PATH"
-                : "libnvrtc could not be loaded (\(failure.reasons.joined(separator: "; ")))"
-            return .failure(DeviceMemoryError(.unavailable, "CUDA kernels cannot be compiled: \(reason)"))
-        case .success(let library):
-            do throws(DeviceMemoryError) { return .success(try NVRTC(library: library)) } catch { return .failure(error) }
-        }
-    }()
+    public static let shared: Result<NVRTC, DeviceMemoryError> = locator.load(
+        "CUDA kernels cannot be compiled", library: "libnvrtc", pipPackage: "nvidia-cuda-nvrtc", NVRTC.init)
 
     private init(library: DynamicLibrary) throws(DeviceMemoryError) {
         func need<T>(_ name: String) throws(DeviceMemoryError) -> T {

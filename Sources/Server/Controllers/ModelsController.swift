@@ -2,10 +2,23 @@ import Foundation
 import Hummingbird
 import Service
 
-/// `GET /api/models`; `POST /api/models/{id}/load` and `/unload` (admin).
+/// `GET /api/models`; `POST /api/models/{id}/load` and `/unload` (admin), on the first serving
+/// device unless `?device=cuda:N` names another.
 struct ModelsController {
-    let registry: ModelRegistry
+    /// One per serving device, the first being the default.
+    let registries: [ModelRegistry]
     let audit: AdminLog
+
+    /// The registry of the `device` query parameter, or the first.
+    func registry(for request: Request) throws -> ModelRegistry {
+        guard let text = request.uri.queryParameters["device"] else { return registries[0] }
+        let served = registries.map(\.device.description)
+        guard let registry = registries.first(where: { $0.device.description == String(text) }) else {
+            throw APIError(.badRequest, code: "invalid_device",
+                           "the server does not run models on '\(text)'; it serves \(served.joined(separator: ", "))")
+        }
+        return registry
+    }
 
     struct ModelList: Encodable {
         let models: [ModelInfo]
@@ -22,11 +35,14 @@ struct ModelsController {
 
     func addRoutes(to router: Router<AurisRequestContext>, admin: AdminAccessMiddleware) {
         router.get("api/models") { _, _ in
-            try JSONResponse.make(ModelList(models: await registry.list(), defaultModel: registry.defaultModelID))
+            var models: [ModelInfo] = []
+            for registry in registries { models += await registry.list() }
+            return try JSONResponse.make(ModelList(models: models, defaultModel: registries[0].defaultModelID))
         }
         let group = router.group("api/models").add(middleware: admin)
         group.post(":id/load") { request, context in
             let id = try context.parameters.require("id")
+            let registry = try registry(for: request)
             var keepAlive: Double?? = nil
             if let text = request.uri.queryParameters["keep_alive"] {
                 guard let seconds = Double(String(text)) else {
@@ -40,8 +56,9 @@ struct ModelsController {
             }
             return try JSONResponse.make(info)
         }
-        group.post(":id/unload") { _, context in
+        group.post(":id/unload") { request, context in
             let id = try context.parameters.require("id")
+            let registry = try registry(for: request)
             let released = try await audit.perform(context, action: "model.unload", parameters: id) {
                 let released = try await registry.unload(id)
                 return (released, "\(id): \(released) bytes returned to the cache")

@@ -2,8 +2,9 @@ import Foundation
 import Synchronization
 import Whisper
 
-/// The transcription jobs of one device: persisted in the store when submitted, run one at a
-/// time in submission order by `run()`, their progress and results written back as they come.
+/// The transcription jobs: persisted in the store when submitted, run in submission order by
+/// `run()` with one worker per device (one job at a time on each), their progress and results
+/// written back as they come.
 ///
 /// Note [Restart safety]: a job is a row before it is anything else, and its audio is on disk
 /// before the row exists. `run()` first puts back in the queue whatever a dead process left
@@ -11,10 +12,12 @@ import Whisper
 /// interrupts the running job at its next progress event and re-queues it.
 public final class JobQueue: Sendable {
     public let store: Store
-    public let service: TranscriptionService
+    /// One per device; each runs one job at a time.
+    public let services: [TranscriptionService]
     private let state = Mutex(State())
-    private let wakeups: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    /// One per worker: a submission or a stop wakes every idle worker.
+    private let wakeups: [AsyncStream<Void>]
+    private let wakes: [AsyncStream<Void>.Continuation]
     private let onEvent: @Sendable (JobEvent) -> Void
     private let now: @Sendable () -> Date
 
@@ -23,9 +26,10 @@ public final class JobQueue: Sendable {
         /// Why jobs failed, for their waiters: the error itself, which the store keeps as text.
         var failures: [String: any Error] = [:]
         var stopping = false
-        var running: String?
-        /// The running job, when a user has asked to cancel it.
-        var cancelRequested: String?
+        /// Jobs a worker has claimed or is running.
+        var running: Set<String> = []
+        /// Running jobs a user has asked to cancel.
+        var cancelRequested: Set<String> = []
     }
 
     /// What happens to jobs, for the event stream and the logs.
@@ -55,20 +59,32 @@ public final class JobQueue: Sendable {
         case unknown
     }
 
-    public init(store: Store, service: TranscriptionService, now: @escaping @Sendable () -> Date = Date.init,
+    public init(store: Store, services: [TranscriptionService], now: @escaping @Sendable () -> Date = Date.init,
                 onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) {
+        precondition(!services.isEmpty, "a job queue needs at least one device's service")
         self.store = store
-        self.service = service
+        self.services = services
         self.now = now
         self.onEvent = onEvent
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let streams = services.map { _ in AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1)) }
+        wakeups = streams.map(\.stream)
+        wakes = streams.map(\.continuation)
+    }
+
+    public convenience init(store: Store, service: TranscriptionService, now: @escaping @Sendable () -> Date = Date.init,
+                            onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) {
+        self.init(store: store, services: [service], now: now, onEvent: onEvent)
+    }
+
+    private func wakeWorkers() {
+        for wake in wakes { wake.yield() }
     }
 
     /// Queues jobs (their audio already on disk), as one batch when `batch` is given.
     public func submit(_ jobs: [JobRecord], batch: BatchRecord? = nil) async throws {
         try await store.enqueue(jobs, batch: batch)
         for job in jobs { onEvent(.queued(job)) }
-        wake.yield()
+        wakeWorkers()
     }
 
     /// Cancels a queued job at once, or a running one at its next progress event (waiting for
@@ -80,8 +96,8 @@ public final class JobQueue: Sendable {
             return try await store.job(id).map { onEvent(.finished($0)); return .cancelled($0) } ?? .unknown
         }
         let running = state.withLock { state in
-            if state.running == id { state.cancelRequested = id }
-            return state.running == id
+            if state.running.contains(id) { state.cancelRequested.insert(id) }
+            return state.running.contains(id)
         }
         if running { _ = try await waitUntilFinished(id) }
         guard let job = try await store.job(id) else { return .unknown }
@@ -125,17 +141,32 @@ public final class JobQueue: Sendable {
         return try await store.job(id)
     }
 
-    /// Runs queued jobs until `stop()`; call once.
+    /// Runs queued jobs until `stop()`, one worker per device; call once.
     public func run() async throws {
         for id in try await store.requeueInterrupted() { onEvent(.recovered(id: id)) }
-        var wakeups = self.wakeups.makeAsyncIterator()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (service, wakeups) in zip(services, wakeups) {
+                group.addTask { try await self.work(on: service, wakeups: wakeups) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// One device's worker: the oldest job no other worker has claimed, one at a time.
+    private func work(on service: TranscriptionService, wakeups: AsyncStream<Void>) async throws {
+        var wakeups = wakeups.makeAsyncIterator()
         while !isStopping {
-            guard let job = try await store.nextQueued() else {
+            let claimed = state.withLock { $0.running }
+            guard let job = try await store.nextQueued(excluding: claimed) else {
                 // Nothing to do: sleep until a submission or `stop()`.
                 guard await wakeups.next() != nil else { return }
                 continue
             }
-            await runOne(job)
+            // Another worker may have claimed it since the read; then look again.
+            guard state.withLock({ $0.running.insert(job.id).inserted }) else { continue }
+            await runOne(job, on: service)
+            // A job finishing may leave work another idle worker skipped as claimed.
+            wakeWorkers()
         }
     }
 
@@ -146,20 +177,22 @@ public final class JobQueue: Sendable {
     public func stop() {
         let waiting = state.withLock { state in
             state.stopping = true
-            return state.waiters.filter { $0.key != state.running }
+            return state.waiters.filter { !state.running.contains($0.key) }
         }
         for (id, _) in waiting { resumeWaiters(of: id) }
-        wake.yield()
-        wake.finish()
+        for wake in wakes {
+            wake.yield()
+            wake.finish()
+        }
     }
 
-    private func runOne(_ queued: JobRecord) async {
+    /// Runs a job this worker has claimed (it is in `running`).
+    private func runOne(_ queued: JobRecord, on service: TranscriptionService) async {
         var job = queued
-        state.withLock { $0.running = job.id }
         defer {
             state.withLock { state in
-                state.running = nil
-                state.cancelRequested = nil
+                state.running.remove(job.id)
+                state.cancelRequested.remove(job.id)
             }
             resumeWaiters(of: job.id)
         }
@@ -176,7 +209,7 @@ public final class JobQueue: Sendable {
                 options: job.parameters.decodingOptions, keepAliveSeconds: job.parameters.keepAlive.map { $0.seconds }
             ) { [self, id = job.id, batchID = job.batchID] event in
                 if isStopping { throw Interrupted() }
-                if state.withLock({ $0.cancelRequested == id }) { throw Cancelled() }
+                if state.withLock({ $0.cancelRequested.contains(id) }) { throw Cancelled() }
                 guard case .progress(let progress) = event else { return }
                 // This runs on the device's worker queue, off the cooperative pool: a blocking
                 // write is fine here, and keeps progress rows in order with the final one.

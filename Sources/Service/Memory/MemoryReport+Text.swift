@@ -24,6 +24,9 @@ extension MemoryReport {
             } else {
                 lines.append("  allocator  not opened by this process (it holds no memory here)")
             }
+            if let pinned = device.pinnedHostBytes, pinned > 0 {
+                lines.append("  pinned     \(ByteCount(pinned)) of page-locked host memory for transfers")
+            }
             if let processes = device.processes {
                 lines.append(processes.isEmpty ? "  processes  none using this device" : "  processes")
                 for process in processes {

@@ -31,6 +31,8 @@ public struct DeviceReport: Codable, Sendable {
     public var stats: MemoryStats
     /// Per-process use as NVML reports it; nil where NVML is not available.
     public var processes: [GPUProcessUsage]?
+    /// Page-locked host memory held for this GPU's transfers; nil for the host itself.
+    public var pinnedHostBytes: Int?
 
     enum CodingKeys: String, CodingKey {
         case device, name, memory, stats, processes, fragmentation
@@ -38,6 +40,7 @@ public struct DeviceReport: Codable, Sendable {
         case allocatorOpen = "allocator_open"
         case allocatedBytes = "allocated_bytes"
         case reservedBytes = "reserved_bytes"
+        case pinnedHostBytes = "pinned_host_bytes"
     }
 }
 
@@ -61,7 +64,8 @@ extension MemoryReport {
                 device: device, name: allocator?.deviceName ?? description?.name ?? device.description,
                 computeCapability: description?.computeCapability, allocatorOpen: allocator != nil, memory: memory,
                 allocatedBytes: stats.allocatedBytes.all.current, reservedBytes: stats.reservedBytes.all.current,
-                fragmentation: stats.fragmentation, stats: stats, processes: processes))
+                fragmentation: stats.fragmentation, stats: stats, processes: processes,
+                pinnedHostBytes: device.kind == .cuda ? PinnedHostBuffer.heldBytes(for: device) : nil))
         }
         self.init(cudaAvailable: !inventory.cuda.isEmpty, cudaUnavailableReason: inventory.cudaUnavailableReason,
                   allocatorConfiguration: allocators.configuration, devices: devices)

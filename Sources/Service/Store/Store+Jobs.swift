@@ -13,10 +13,11 @@ extension Store {
         }
     }
 
-    /// The oldest queued job, if any.
-    public func nextQueued() async throws -> JobRecord? {
+    /// The oldest queued job, if any, other than those another worker has just claimed.
+    public func nextQueued(excluding claimed: Set<String> = []) async throws -> JobRecord? {
         try await database.read { db in
             try JobRecord.filter(JobRecord.CodingKeys.state == JobState.queued.rawValue)
+                .filter(!claimed.contains(JobRecord.CodingKeys.id))
                 .order(Column.rowID).fetchOne(db)
         }
     }

@@ -22,11 +22,6 @@ public final class CPUBackend: ComputeBackend {
         openblas_set_num_threads(1)
     }
 
-    public func makeTensor(shape: [Int]) throws -> Tensor {
-        let count = shape.reduce(1, *)
-        return Tensor(shape: shape, storage: try DeviceBuffer(allocator: allocator, byteCount: count * MemoryLayout<Float>.stride))
-    }
-
     public func upload(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws -> Tensor {
         precondition(values.count == shape.reduce(1, *), "\(values.count) values do not fill shape \(shape)")
         let tensor = try makeTensor(shape: shape)

@@ -34,15 +34,6 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
         blas = try CUBLASHandle(stream: stream, allocator: allocator, workspaceBytes: (hopperOrNewer ? 32 : 4) << 20)
     }
 
-    /// Page-locked host memory held for transfers (not device memory, so not in the allocator's
-    /// figures; reported beside them).
-    public var pinnedHostBytes: Int { staging.withLock { $0?.byteCount ?? 0 } }
-
-    public func makeTensor(shape: [Int]) throws -> Tensor {
-        let count = shape.reduce(1, *)
-        return Tensor(shape: shape, storage: try DeviceBuffer(allocator: allocator, byteCount: count * MemoryLayout<Float>.stride))
-    }
-
     public func upload(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws -> Tensor {
         precondition(values.count == shape.reduce(1, *), "\(values.count) values do not fill shape \(shape)")
         let tensor = try makeTensor(shape: shape)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeviceMemory
 import Foundation
+import GPU
 import Hummingbird
 import Logging
 import Server
@@ -20,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Where jobs, history, the audit log and policies are kept (auris.sqlite, policies.json).")
     var dataDirectory = "data"
 
-    @Option(help: "Device to run on (cpu; cuda:N in a later version).")
+    @Option(help: "Devices the engine runs on, comma-separated, one worker each: cpu, cuda:N, or gpus for every NVIDIA GPU.")
     var device = "cpu"
 
     @Option(name: .customLong("models-dir"), help: "Folder whose sub-folders are models.")
@@ -58,21 +59,38 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         if let historyDays, !(historyDays > 0) { throw UserError("--history-days must be a positive number of days") }
         guard auditDays >= 0 else { throw UserError("--audit-days must be 0 (keep everything) or a positive number of days") }
-        let parsedDevice: DeviceID, allocatorConfiguration: AllocatorConfiguration
+        let parsedDevices: [DeviceID], allocatorConfiguration: AllocatorConfiguration
         do throws(DeviceMemoryError) {
-            parsedDevice = try DeviceID(parsing: device)
+            parsedDevices = try Self.devices(device)
             allocatorConfiguration = try AllocatorConfiguration.fromEnvironment(environment)
         } catch {
             throw UserError(error.message)
         }
         return ServerConfiguration(
             host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDirectory),
-            device: parsedDevice, modelsDirectory: URL(fileURLWithPath: modelsDirectory),
+            device: parsedDevices[0], moreDevices: Array(parsedDevices.dropFirst()), modelsDirectory: URL(fileURLWithPath: modelsDirectory),
             defaultModel: model, maxUploadBytes: maxUploadMegabytes << 20,
             // A token on the command line would show in `ps`; it comes from the environment.
             adminToken: environment["AURIS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             keepAliveSeconds: keepAlive < 0 ? nil : keepAlive, threads: threads,
             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 },
             historyRetentionDays: historyDays, auditRetentionDays: auditDays > 0 ? auditDays : nil)
+    }
+
+    /// `cpu`, `cuda:1`, `cuda:0,cuda:1`, or `gpus` for every GPU discovery finds.
+    static func devices(_ text: String) throws(DeviceMemoryError) -> [DeviceID] {
+        if text == "gpus" {
+            let inventory = DeviceDiscovery.discover()
+            guard !inventory.cuda.isEmpty else {
+                throw DeviceMemoryError(.invalidDevice, "--device gpus: \(inventory.cudaUnavailableReason ?? "no CUDA devices")")
+            }
+            return inventory.cuda.map(\.id)
+        }
+        var devices: [DeviceID] = []
+        for part in text.split(separator: ",") {
+            devices.append(try DeviceID(parsing: part.trimmingCharacters(in: .whitespaces)))
+        }
+        guard !devices.isEmpty else { throw DeviceMemoryError(.invalidDevice, "--device needs at least one device") }
+        return devices
     }
 }

@@ -82,7 +82,7 @@ struct TranscribeCommand: ParsableCommand {
             progress.finish()
             try write(format.render(transcript), for: file)
             let stats = allocator.stats()
-            printSummary(file: file, audioSeconds: transcript.duration, wallSeconds: Date().timeIntervalSince(started),
+            printSummary(file: file, device: allocator.device, audioSeconds: transcript.duration, wallSeconds: Date().timeIntervalSince(started),
                          peakAllocated: stats.allocatedBytes.all.peak, peakReserved: stats.reservedBytes.all.peak)
         }
     }
@@ -112,9 +112,9 @@ struct TranscribeCommand: ParsableCommand {
         try Data(text.utf8).write(to: target, options: .atomic)
     }
 
-    private func printSummary(file: String, audioSeconds: Double, wallSeconds: Double, peakAllocated: Int, peakReserved: Int) {
+    private func printSummary(file: String, device: DeviceID, audioSeconds: Double, wallSeconds: Double, peakAllocated: Int, peakReserved: Int) {
         let factor = wallSeconds > 0 ? audioSeconds / wallSeconds : 0
-        let line = "\(file): \(Self.format(audioSeconds, 1)) s of audio in \(Self.format(wallSeconds, 2)) s "
+        let line = "\(file) on \(device): \(Self.format(audioSeconds, 1)) s of audio in \(Self.format(wallSeconds, 2)) s "
             + "(real-time factor \(Self.format(wallSeconds / max(audioSeconds, 1e-9), 3)), \(Self.format(factor, 1))× real time); "
             + "peak allocated \(ByteCount(peakAllocated)), peak reserved \(ByteCount(peakReserved))\n"
         FileHandle.standardError.write(Data(line.utf8))
