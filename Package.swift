@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
         .target(name: "Tensor", dependencies: ["DeviceMemory", "GPU", "COpenBLAS"]),
+        // Backends for tests: forwarding adaptors that change one behaviour.
+        .target(name: "TensorTestKit", dependencies: ["Tensor", "DeviceMemory"]),
         .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate"]),
         .target(name: "Whisper", dependencies: ["DeviceMemory", "Tensor", "Audio", "COpenBLAS", "CFFTW", "CZlib"]),
         // The web UI: static files, served by the server; no build step.
@@ -81,13 +83,13 @@ let package = Package(
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "GPU", "DeviceMemory"], exclude: ["Golden"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "Tensor"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "Tensor", "TensorTestKit"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "GPU", "DeviceMemory"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TensorTestKit", "GPU", "DeviceMemory"]),
         .testTarget(name: "GPUTests", dependencies: ["GPU", "DeviceMemory", "DeviceMemoryConformance"]),
     ]
 )

@@ -75,7 +75,8 @@ public func buildApplication(
             Task { await audit.server("job.recovered", detail: "job \(id) was running when the server stopped; queued again") }
         }
     }
-    let intake = JobIntake(directory: configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registry: registries[0])
+    let intake = JobIntake(directory: configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registry: registries[0],
+                           devices: configuration.devices)
     TranscriptionController(intake: intake, uploads: uploads).addRoutes(to: router)
     BatchesController(intake: intake, uploads: uploads).addRoutes(to: router)
     HistoryController(queue: queue).addRoutes(to: router)

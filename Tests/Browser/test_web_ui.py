@@ -30,6 +30,9 @@ class WebUITests(unittest.TestCase):
     def test_upload_and_transcribe_a_clip(self):
         wait = self.open("recognize")
         wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#recognize-model option"))
+        # One serving device: it is named, and the job is not pinned to it.
+        devices = self.browser.find_elements(By.CSS_SELECTOR, "#recognize-device option")
+        self.assertEqual([(o.text, o.get_attribute("value")) for o in devices], [("cpu", "")])
         self.browser.find_element(By.ID, "recognize-file").send_keys(os.path.join(CLIPS, "en-us_hello.wav"))
         self.browser.find_element(By.ID, "recognize-start").click()
         text = wait.until(seen.visibility_of_element_located((By.ID, "result-text"))).text

@@ -38,6 +38,15 @@ struct TranscriptionRouteTests {
         }
         try expectError(try await server.request("POST", "/api/transcriptions", body: Data("plain text, not audio\n".utf8)),
                         status: 400, code: "bad_audio_unsupported_format")
+        // A device must be one the server runs models on, or the job would wait forever.
+        let hello = try LiveServer.clip("en-us_hello.wav")
+        try expectError(try await server.request("POST", "/api/transcriptions?device=cuda:3", body: hello),
+                        status: 400, code: "invalid_device")
+        try expectError(try await server.request("POST", "/api/transcriptions?device=tpu", body: hello),
+                        status: 400, code: "invalid_device")
+        let onCPU = try await server.request("POST", "/api/transcriptions?device=cpu", body: hello)
+        #expect(onCPU.status == 200, "\(onCPU.text)")
+        #expect(try onCPU.json()["device"] as? String == "cpu")
         let audio = try LiveServer.clip("en-us_hello.wav")
         try expectError(try await server.request("POST", "/api/transcriptions?model=no-such-model", body: audio),
                         status: 404, code: "unknown_model")

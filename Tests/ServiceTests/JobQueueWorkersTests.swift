@@ -2,6 +2,7 @@ import DeviceMemory
 import Foundation
 import Service
 import Tensor
+import TensorTestKit
 import Testing
 import Whisper
 
@@ -41,6 +42,34 @@ struct JobQueueWorkersTests {
         #expect(counts.allSatisfy { $0 > 0 }, "both workers took jobs: \(counts)")
     }
 
+    @Test func aJobThatNamesADeviceRunsThere() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("auris-pinned-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let modelDirectory = root.appendingPathComponent("tiny")
+        try FileManager.default.createDirectory(at: modelDirectory, withIntermediateDirectories: true)
+        _ = try TinyWhisperModel.write(to: modelDirectory, seed: 3)
+        let cpu = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
+        let backends: [any ComputeBackend] = [cpu, Relabelled(base: CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1), device: .cuda(1))]
+        let services = backends.map { backend in
+            TranscriptionService(registry: ModelRegistry(models: ["tiny": modelDirectory], defaultModelID: "tiny", backend: backend))
+        }
+        let queue = JobQueue(store: try Store(), services: services)
+        let pins: [String?] = ["cuda:1", "cuda:1", nil, "cpu", "cuda:1", nil]
+        let jobs = try pins.enumerated().map { index, pin in
+            let audio = root.appendingPathComponent("clip-\(index).wav")
+            try Self.wav(seconds: 2, seed: index).write(to: audio)
+            return JobRecord(fileName: "clip-\(index).wav", audioPath: audio.path, parameters: JobParameters(temperatures: [0], device: pin))
+        }
+        try await queue.submit(jobs)
+        let worker = Task { try await queue.run() }
+        for (job, pin) in zip(jobs, pins) {
+            let finished = try await queue.result(of: job.id)
+            if let pin { #expect(finished.device == pin, "\(job.fileName) asked for \(pin)") }
+        }
+        queue.stop()
+        try await worker.value
+    }
+
     /// 16 kHz mono 16-bit noise.
     static func wav(seconds: Int, seed: Int) -> Data {
         var state = UInt64(seed + 1) &* 0x9E37_79B9_7F4A_7C15
@@ -57,4 +86,10 @@ struct JobQueueWorkersTests {
         header += Data("data".utf8) + le(UInt32(samples.count))
         return header + samples
     }
+}
+
+/// A CPU backend that calls itself another device, so two workers can stand for two GPUs.
+struct Relabelled: ForwardingBackend {
+    let base: any ComputeBackend
+    let device: DeviceID
 }

@@ -23,7 +23,9 @@ struct ModelsController {
     struct ModelList: Encodable {
         let models: [ModelInfo]
         let defaultModel: String
-        enum CodingKeys: String, CodingKey { case models; case defaultModel = "default_model" }
+        /// The devices with a worker, the first being the default; a job may name one.
+        let devices: [String]
+        enum CodingKeys: String, CodingKey { case models, devices; case defaultModel = "default_model" }
     }
 
     struct UnloadResult: Encodable {
@@ -37,7 +39,8 @@ struct ModelsController {
         router.get("api/models") { _, _ in
             var models: [ModelInfo] = []
             for registry in registries { models += await registry.list() }
-            return try JSONResponse.make(ModelList(models: models, defaultModel: registries[0].defaultModelID))
+            return try JSONResponse.make(ModelList(models: models, defaultModel: registries[0].defaultModelID,
+                                                   devices: registries.map(\.device.description)))
         }
         let group = router.group("api/models").add(middleware: admin)
         group.post(":id/load") { request, context in

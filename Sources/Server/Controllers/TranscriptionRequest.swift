@@ -1,3 +1,4 @@
+import DeviceMemory
 import Foundation
 import Hummingbird
 import Service
@@ -30,6 +31,13 @@ struct TranscriptionRequest {
             // OpenAI's single temperature still falls back upward, as faster-whisper does.
             let first = values[0]!
             parameters.temperatures = values.count > 1 ? values.compactMap { $0 } : stride(from: first, through: 1.0, by: 0.2).map { $0 }
+        }
+        if let device = value("device").flatMap({ $0.isEmpty ? nil : $0 }) {
+            do throws(DeviceMemoryError) {
+                parameters.device = try DeviceID(parsing: device).description
+            } catch {
+                throw APIError(.badRequest, code: "invalid_device", error.message)
+            }
         }
         if let keepAlive = value("keep_alive") {
             guard let seconds = Double(keepAlive) else {

@@ -1,3 +1,4 @@
+import DeviceMemory
 import Foundation
 import Hummingbird
 import Service
@@ -10,6 +11,8 @@ struct JobIntake: Sendable {
     let directory: URL
     let queue: JobQueue
     let registry: ModelRegistry
+    /// The devices with a worker; a job may ask for one of them.
+    let devices: [DeviceID]
 
     /// Queues one job per uploaded file, as a batch when `batch` is given.
     ///
@@ -22,6 +25,7 @@ struct JobIntake: Sendable {
                 "'models' names \(models.count) models for \(upload.files.count) files; give one per file, in order, comma-separated")
         }
         for model in Set(models ?? []).union([parameters.model].compactMap { $0 }) { try await checkModel(model) }
+        try checkDevice(parameters.device)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var jobs: [JobRecord] = []
         for (position, file) in upload.files.enumerated() {
@@ -41,6 +45,13 @@ struct JobIntake: Sendable {
             throw error
         }
         return jobs
+    }
+
+    /// Refuses a device without a worker before anything is queued: the job would never run.
+    func checkDevice(_ device: String?) throws {
+        guard let device, !devices.contains(where: { $0.description == device }) else { return }
+        throw APIError(.badRequest, code: "invalid_device",
+            "the server does not run models on '\(device)'; it serves \(devices.map(\.description).joined(separator: ", "))")
     }
 
     /// Refuses an unknown model before anything is queued.

@@ -13,6 +13,8 @@ public struct JobParameters: Sendable, Codable, Equatable {
     /// How long the model stays loaded after this job: nil leaves the policy's keep-alive;
     /// `.forever` keeps it until it is unloaded by hand.
     public var keepAlive: KeepAlive?
+    /// The device to run on, such as `cuda:1`; nil lets the first idle worker take the job.
+    public var device: String?
 
     public enum KeepAlive: Sendable, Codable, Equatable {
         case seconds(Double)
@@ -43,13 +45,14 @@ public struct JobParameters: Sendable, Codable, Equatable {
     }
 
     public init(model: String? = nil, language: String? = nil, task: String? = nil, initialPrompt: String? = nil,
-                temperatures: [Double]? = nil, keepAlive: KeepAlive? = nil) {
+                temperatures: [Double]? = nil, keepAlive: KeepAlive? = nil, device: String? = nil) {
         self.model = model
         self.language = language
         self.task = task
         self.initialPrompt = initialPrompt
         self.temperatures = temperatures
         self.keepAlive = keepAlive
+        self.device = device
     }
 
     /// The engine's options for these parameters (faster-whisper's defaults elsewhere).
@@ -63,7 +66,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, language, task, temperatures
+        case model, language, task, temperatures, device
         case initialPrompt = "initial_prompt"
         case keepAlive = "keep_alive"
     }

@@ -152,12 +152,13 @@ public final class JobQueue: Sendable {
         }
     }
 
-    /// One device's worker: the oldest job no other worker has claimed, one at a time.
+    /// One device's worker: the oldest job for any device or for this one that no other worker
+    /// has claimed, one at a time.
     private func work(on service: TranscriptionService, wakeups: AsyncStream<Void>) async throws {
         var wakeups = wakeups.makeAsyncIterator()
         while !isStopping {
             let claimed = state.withLock { $0.running }
-            guard let job = try await store.nextQueued(excluding: claimed) else {
+            guard let job = try await store.nextQueued(excluding: claimed, for: service.registry.device.description) else {
                 // Nothing to do: sleep until a submission or `stop()`.
                 guard await wakeups.next() != nil else { return }
                 continue

@@ -13,12 +13,17 @@ extension Store {
         }
     }
 
-    /// The oldest queued job, if any, other than those another worker has just claimed.
-    public func nextQueued(excluding claimed: Set<String> = []) async throws -> JobRecord? {
+    /// The oldest queued job that `device`'s worker may run (one for any device, or for this
+    /// one), other than those another worker has just claimed.
+    public func nextQueued(excluding claimed: Set<String> = [], for device: String? = nil) async throws -> JobRecord? {
         try await database.read { db in
-            try JobRecord.filter(JobRecord.CodingKeys.state == JobState.queued.rawValue)
+            let jobs = try JobRecord.filter(JobRecord.CodingKeys.state == JobState.queued.rawValue)
                 .filter(!claimed.contains(JobRecord.CodingKeys.id))
-                .order(Column.rowID).fetchOne(db)
+                .order(Column.rowID).fetchCursor(db)
+            while let job = try jobs.next() {
+                if device == nil || job.parameters.device == nil || job.parameters.device == device { return job }
+            }
+            return nil
         }
     }
 

@@ -78,9 +78,18 @@ export function dropZone(input, text) {
 }
 
 /** The models as <option>s, the default first selected. */
-export async function modelOptions(select) {
-  const { models, default_model: fallback } = await api("GET", "/api/models");
-  fill(select, models.map((model) => el("option", { value: model.id, selected: model.id === fallback }, model.id)));
+/**
+ * Fills a model choice (each model once, the default selected) and, when given, a device
+ * choice: with several serving devices, "first free" or one of them; with one, just its name.
+ */
+export async function modelOptions(select, deviceSelect) {
+  const { models, default_model: fallback, devices = [] } = await api("GET", "/api/models");
+  const ids = [...new Set(models.map((model) => model.id))];
+  fill(select, ids.map((id) => el("option", { value: id, selected: id === fallback }, id)));
+  if (!deviceSelect) return;
+  const several = devices.length > 1;
+  fill(deviceSelect, (several ? [el("option", { value: "" }, "first free")] : [])
+    .concat(devices.map((device) => el("option", { value: several ? device : "" }, device))));
 }
 
 export const formats = ["txt", "srt", "vtt", "json"];

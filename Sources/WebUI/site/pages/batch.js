@@ -5,6 +5,7 @@ import { zip } from "../zip.js";
 export async function render(main, hash) {
   const input = el("input", { type: "file", id: "batch-files", multiple: true, accept: "audio/*,video/*", "aria-label": "Audio files" });
   const model = el("select", { id: "batch-model" });
+  const device = el("select", { id: "batch-device" });
   const language = el("input", { type: "text", id: "batch-language", placeholder: "auto" });
   const start = el("button", { type: "submit", id: "batch-start", disabled: true }, "Transcribe all");
   const status = el("p", { class: "muted", "aria-live": "polite", id: "batch-status" });
@@ -19,6 +20,7 @@ export async function render(main, hash) {
     dropZone(input, "Drop audio files here, or choose several."),
     el("div", { class: "fields" },
       el("div", {}, el("label", { for: "batch-model" }, "Model"), model),
+      el("div", {}, el("label", { for: "batch-device" }, "Device"), device),
       el("div", {}, el("label", { for: "batch-language" }, "Language"), language)),
     el("div", { class: "row" }, start), status);
 
@@ -36,6 +38,7 @@ export async function render(main, hash) {
     const body = new FormData();
     for (const file of input.files) body.append("files", file, file.name);
     body.append("model", model.value);
+    if (device.value) body.append("device", device.value);
     if (language.value.trim()) body.append("language", language.value.trim());
     start.disabled = true;
     status.textContent = "Uploading…";
@@ -51,7 +54,7 @@ export async function render(main, hash) {
   });
 
   main.append(el("h1", {}, "Batch"), el("section", { class: "card" }, form), el("section", { class: "card" }, table));
-  modelOptions(model).catch((error) => { status.textContent = error.message; });
+  modelOptions(model, device).catch((error) => { status.textContent = error.message; });
   // A batch named in the address (after a reload) is followed again.
   const existing = hash.split("/")[2];
   if (existing) watch(existing).catch((error) => { status.textContent = error.message; });

@@ -4,6 +4,7 @@ import { api, dropZone, downloads, el, fill, follow, formats, modelOptions, seco
 export async function render(main) {
   const input = el("input", { type: "file", id: "recognize-file", accept: "audio/*,video/*", "aria-label": "Audio file" });
   const model = el("select", { id: "recognize-model" });
+  const device = el("select", { id: "recognize-device" });
   const language = el("input", { type: "text", id: "recognize-language", placeholder: "auto", size: 6 });
   const task = el("select", { id: "recognize-task" }, el("option", { value: "transcribe" }, "transcribe"),
     el("option", { value: "translate" }, "translate to English"));
@@ -30,6 +31,7 @@ export async function render(main) {
     }),
     el("div", { class: "fields" },
       el("div", {}, el("label", { for: "recognize-model" }, "Model"), model),
+      el("div", {}, el("label", { for: "recognize-device" }, "Device"), device),
       el("div", {}, el("label", { for: "recognize-language" }, "Language"), language),
       el("div", {}, el("label", { for: "recognize-task" }, "Task"), task),
       el("div", {}, el("label", { for: "recognize-format" }, "Download as"), format)),
@@ -42,6 +44,7 @@ export async function render(main) {
     const body = new FormData();
     body.append("file", file, recorded ? "recording.webm" : file.name);
     body.append("model", model.value);
+    if (device.value) body.append("device", device.value);
     if (language.value.trim()) body.append("language", language.value.trim());
     body.append("task", task.value);
     body.append("wait", "false");
@@ -76,7 +79,7 @@ export async function render(main) {
   });
 
   main.append(el("h1", {}, "Recognize"), el("section", { class: "card" }, form), result);
-  modelOptions(model).catch((error) => { status.textContent = error.message; });
+  modelOptions(model, device).catch((error) => { status.textContent = error.message; });
 }
 
 /** The transcript: text, segments with their times, downloads. */
