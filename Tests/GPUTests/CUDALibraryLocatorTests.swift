@@ -33,3 +33,17 @@ struct CUDALibraryLocatorTests {
         #expect(failure.triedNames.contains("libauris-no-such-library.so.1"))
     }
 }
+
+/// Where cuBLAS is installed (a CUDA toolkit, or PyTorch's wheels), it loads without a GPU and
+/// exports every entry point the backend calls, under the names the backend asks for.
+@Suite("cuBLAS library")
+struct CUBLASLibraryTests {
+    static let installed = (try? CUBLAS.shared.get()) != nil
+
+    @Test("every entry point resolves", .enabled(if: installed, "needs libcublas (pip install nvidia-cublas)"))
+    func everyEntryPointResolves() throws {
+        let library = try CUBLAS.shared.get()
+        #expect(library.libraryName.contains("libcublas.so"))
+        #expect(library.cublasGetStatusString != nil, "cuBLAS 11.4+ names its errors")
+    }
+}

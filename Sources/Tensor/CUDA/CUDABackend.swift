@@ -20,8 +20,8 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
 
     /// Opens the backend on the device of `allocator`, which must be a CUDA allocator.
     ///
-    /// - Throws: `.unavailable` when NVRTC or cuBLAS cannot be found (the message says where
-    ///   they were looked for), `.backendFailure` when the driver refuses the kernels.
+    /// - Throws: `.unavailable` when NVRTC or cuBLAS cannot be loaded (the message says how to
+    ///   install them), `.backendFailure` when the driver refuses the kernels.
     public init(allocator: CachingAllocator) throws(DeviceMemoryError) {
         guard let memory = allocator.backend as? CUDAMemory else {
             throw DeviceMemoryError(.invalidDevice, "the CUDA backend needs a CUDA device's allocator, not \(allocator.device)")
