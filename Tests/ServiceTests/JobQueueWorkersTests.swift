@@ -70,6 +70,23 @@ struct JobQueueWorkersTests {
         try await worker.value
     }
 
+    @Test func aJobForADeviceNoLongerServedFailsAtStart() async throws {
+        let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
+        let queue = JobQueue(store: try Store(), service: TranscriptionService(
+            registry: ModelRegistry(models: [:], defaultModelID: "none", backend: backend)))
+        let job = JobRecord(fileName: "a.wav", audioPath: "/nonexistent/a.wav", parameters: JobParameters(device: "cuda:7"))
+        try await queue.submit([job])
+        let worker = Task { try await queue.run() }
+        await #expect {
+            _ = try await queue.result(of: job.id)
+        } throws: { error in
+            "\(error)".contains("asked for cuda:7") && "\(error)".contains("it serves cpu")
+        }
+        #expect(try await queue.store.job(job.id)?.attempts == 0, "it never started")
+        queue.stop()
+        try await worker.value
+    }
+
     /// 16 kHz mono 16-bit noise.
     static func wav(seconds: Int, seed: Int) -> Data {
         var state = UInt64(seed + 1) &* 0x9E37_79B9_7F4A_7C15

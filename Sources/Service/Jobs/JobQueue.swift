@@ -144,11 +144,26 @@ public final class JobQueue: Sendable {
     /// Runs queued jobs until `stop()`, one worker per device; call once.
     public func run() async throws {
         for id in try await store.requeueInterrupted() { onEvent(.recovered(id: id)) }
+        try await failJobsForDevicesNotServed()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (service, wakeups) in zip(services, wakeups) {
                 group.addTask { try await self.work(on: service, wakeups: wakeups) }
             }
             try await group.waitForAll()
+        }
+    }
+
+    /// A queued job that asked for a device this server no longer runs (it was restarted with
+    /// another `--device`) would wait forever; it fails at start instead, saying why.
+    private func failJobsForDevicesNotServed() async throws {
+        let served = services.map(\.registry.device.description)
+        for id in try await store.queuedJobIDs() {
+            guard let job = try await store.job(id), let device = job.parameters.device, !served.contains(device) else { continue }
+            try await store.fail(id, message: "this job asked for \(device), which this server no longer runs models on "
+                                 + "(it serves \(served.joined(separator: ", ")))", at: now())
+            removeAudio(of: job)
+            resumeWaiters(of: id)
+            if let failed = try await store.job(id) { onEvent(.finished(failed)) }
         }
     }
 
