@@ -21,7 +21,6 @@ struct CUDAComputeFunctions: @unchecked Sendable {
     typealias CuStreamHandle = @convention(c) (OpaquePointer?) -> Int32
     typealias CuMemcpyHtoDAsync = @convention(c) (UInt64, UnsafeRawPointer?, Int, OpaquePointer?) -> Int32
     typealias CuMemcpyDtoHAsync = @convention(c) (UnsafeMutableRawPointer?, UInt64, Int, OpaquePointer?) -> Int32
-    typealias CuMemcpyDtoDAsync = @convention(c) (UInt64, UInt64, Int, OpaquePointer?) -> Int32
     typealias CuMemHostAlloc = @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>?, Int, UInt32) -> Int32
     typealias CuMemFreeHost = @convention(c) (UnsafeMutableRawPointer?) -> Int32
 
@@ -37,7 +36,6 @@ struct CUDAComputeFunctions: @unchecked Sendable {
     let cuStreamSynchronize: CuStreamHandle
     let cuMemcpyHtoDAsync: CuMemcpyHtoDAsync
     let cuMemcpyDtoHAsync: CuMemcpyDtoHAsync
-    let cuMemcpyDtoDAsync: CuMemcpyDtoDAsync
     let cuMemHostAlloc: CuMemHostAlloc
     let cuMemFreeHost: CuMemFreeHost
 
@@ -54,7 +52,6 @@ struct CUDAComputeFunctions: @unchecked Sendable {
         cuStreamSynchronize = try need("cuStreamSynchronize")
         cuMemcpyHtoDAsync = try need("cuMemcpyHtoDAsync_v2")
         cuMemcpyDtoHAsync = try need("cuMemcpyDtoHAsync_v2")
-        cuMemcpyDtoDAsync = try need("cuMemcpyDtoDAsync_v2")
         cuMemHostAlloc = try need("cuMemHostAlloc")
         cuMemFreeHost = try need("cuMemFreeHost")
     }

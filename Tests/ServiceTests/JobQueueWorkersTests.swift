@@ -11,11 +11,8 @@ import Whisper
 @Suite("Job queue with several workers")
 struct JobQueueWorkersTests {
     @Test func jobsAreSharedBetweenTheWorkers() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("auris-workers-\(UUID().uuidString)")
+        let (root, modelDirectory) = try Self.tinyModel()
         defer { try? FileManager.default.removeItem(at: root) }
-        let modelDirectory = root.appendingPathComponent("tiny")
-        try FileManager.default.createDirectory(at: modelDirectory, withIntermediateDirectories: true)
-        _ = try TinyWhisperModel.write(to: modelDirectory, seed: 3)
         let services = try (0..<2).map { _ in
             let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
             let registry = ModelRegistry(models: ["tiny": modelDirectory], defaultModelID: "tiny", backend: backend)
@@ -43,11 +40,8 @@ struct JobQueueWorkersTests {
     }
 
     @Test func aJobThatNamesADeviceRunsThere() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("auris-pinned-\(UUID().uuidString)")
+        let (root, modelDirectory) = try Self.tinyModel()
         defer { try? FileManager.default.removeItem(at: root) }
-        let modelDirectory = root.appendingPathComponent("tiny")
-        try FileManager.default.createDirectory(at: modelDirectory, withIntermediateDirectories: true)
-        _ = try TinyWhisperModel.write(to: modelDirectory, seed: 3)
         let cpu = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
         let backends: [any ComputeBackend] = [cpu, Relabelled(base: CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1), device: .cuda(1))]
         let services = backends.map { backend in
@@ -85,6 +79,15 @@ struct JobQueueWorkersTests {
         #expect(try await queue.store.job(job.id)?.attempts == 0, "it never started")
         queue.stop()
         try await worker.value
+    }
+
+    /// A fresh folder holding a tiny generated model in `tiny/`.
+    static func tinyModel() throws -> (root: URL, model: URL) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("auris-workers-\(UUID().uuidString)")
+        let model = root.appendingPathComponent("tiny")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        _ = try TinyWhisperModel.write(to: model, seed: 3)
+        return (root, model)
     }
 
     /// 16 kHz mono 16-bit noise.

@@ -57,14 +57,6 @@ public final class CUDAStream: @unchecked Sendable {
                          "cuMemcpyDtoHAsync_v2(\(byteCount) bytes) on \(memory.device)")
     }
 
-    /// Queues a device-to-device copy.
-    public func copy(fromDevice source: UInt, toDevice target: UInt, byteCount: Int) throws(DeviceMemoryError) {
-        guard byteCount > 0 else { return }
-        try memory.makeCurrent()
-        try driver.check(driver.compute.cuMemcpyDtoDAsync(UInt64(target), UInt64(source), byteCount, handle),
-                         "cuMemcpyDtoDAsync_v2(\(byteCount) bytes) on \(memory.device)")
-    }
-
     /// Queues `kernel` over `grid` blocks of `block` threads.
     public func launch(_ kernel: CUDAKernel, grid: KernelGrid, block: KernelGrid, sharedBytes: Int = 0,
                        _ arguments: [KernelArgument]) throws(DeviceMemoryError) {
