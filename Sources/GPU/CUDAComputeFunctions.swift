@@ -41,7 +41,7 @@ struct CUDAComputeFunctions: @unchecked Sendable {
 
     init(library: DynamicLibrary) throws(DeviceMemoryError) {
         func need<T>(_ name: String) throws(DeviceMemoryError) -> T {
-            try library.require(name, hint: "the NVIDIA driver is too old, or this is not the real driver library")
+            try library.require(name, hint: CUDADriver.missingSymbolHint)
         }
         cuModuleLoadData = try need("cuModuleLoadData")
         cuModuleUnload = try need("cuModuleUnload")

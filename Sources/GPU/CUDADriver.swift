@@ -94,18 +94,20 @@ public struct CUDADriver: @unchecked Sendable {
         }
     }
 
+    /// Why the driver library would lack an entry point, for the message that names it.
+    static let missingSymbolHint = "the NVIDIA driver is too old, or this is not the real driver library"
+
     static func unavailable(_ reason: String) -> DeviceMemoryError {
         DeviceMemoryError(.unavailable, "CUDA is not available: \(reason)")
     }
 
     private init(library: DynamicLibrary) throws(DeviceMemoryError) {
-        func need<T>(_ name: String, _ type: T.Type = T.self) throws(DeviceMemoryError) -> T {
-            guard let function = library.symbol(name, as: type) else {
-                throw CUDADriver.unavailable(
-                    "\(library.loadedName) does not export \(name) (the NVIDIA driver is too old, "
-                        + "or this is not the real driver library)")
+        func need<T>(_ name: String) throws(DeviceMemoryError) -> T {
+            do throws(DeviceMemoryError) {
+                return try library.require(name, hint: CUDADriver.missingSymbolHint)
+            } catch {
+                throw CUDADriver.unavailable(error.message)
             }
-            return function
         }
         libraryName = library.loadedName
         cuInit = try need("cuInit")

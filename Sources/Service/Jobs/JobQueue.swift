@@ -157,8 +157,9 @@ public final class JobQueue: Sendable {
     /// another `--device`) would wait forever; it fails at start instead, saying why.
     private func failJobsForDevicesNotServed() async throws {
         let served = services.map(\.registry.device.description)
-        for id in try await store.queuedJobIDs() {
-            guard let job = try await store.job(id), let device = job.parameters.device, !served.contains(device) else { continue }
+        for job in try await store.queuedJobs() {
+            guard let device = job.parameters.device, !served.contains(device) else { continue }
+            let id = job.id
             try await store.fail(id, message: "this job asked for \(device), which this server no longer runs models on "
                                  + "(it serves \(served.joined(separator: ", ")))", at: now())
             removeAudio(of: job)

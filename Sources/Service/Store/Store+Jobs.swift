@@ -111,10 +111,15 @@ extension Store {
     }
 
     /// Jobs waiting to run, oldest first.
-    public func queuedJobIDs() async throws -> [String] {
+    public func queuedJobs() async throws -> [JobRecord] {
         try await database.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM job WHERE state = 'queued' ORDER BY rowid")
+            try JobRecord.filter(JobRecord.CodingKeys.state == JobState.queued.rawValue).order(Column.rowID).fetchAll(db)
         }
+    }
+
+    /// The IDs of the jobs waiting to run, oldest first.
+    public func queuedJobIDs() async throws -> [String] {
+        try await queuedJobs().map(\.id)
     }
 
     /// Finished jobs, newest first, whose text or file name contains `query` (any case).

@@ -26,7 +26,8 @@ struct BackendCheckCommand: ParsableCommand {
             let candidate = try ComputeBackends.open(target, allocators: allocators, threads: threads)
             if let gpu = candidate as? CUDABackend {
                 print("device \(target): \(gpu.memory.deviceName), compute capability \(gpu.memory.computeCapability)")
-                print("nvrtc: \(String(describing: try? NVRTC.shared.get().libraryName)); cublas: \(String(describing: try? CUBLAS.shared.get().libraryName))")
+                let nvrtc = (try? NVRTC.shared.get()).map { "\($0.libraryName) (\($0.version))" } ?? "not found"
+                print("nvrtc: \(nvrtc); cublas: \((try? CUBLAS.shared.get().libraryName) ?? "not found")")
             }
             results = try BackendAgreement(reference: reference, candidate: candidate).run()
             let stats = candidate.allocator.stats()
