@@ -30,11 +30,11 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
-        .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .target(name: "Tensor", dependencies: ["DeviceMemory", "GPU", "COpenBLAS"]),
         // Backends for tests: forwarding adaptors that change one behaviour.
         .target(name: "TensorTestKit", dependencies: ["Tensor", "DeviceMemory"]),
-        .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate"]),
+        .target(name: "Audio", dependencies: ["CSndFile", "CSoxr"]),
         .target(name: "Whisper", dependencies: ["DeviceMemory", "Tensor", "Audio", "COpenBLAS", "CFFTW", "CZlib"]),
         // The web UI: static files, served by the server; no build step.
         .target(name: "WebUI", resources: [.copy("site")]),

@@ -19,7 +19,7 @@ fi
 # and resampling, zlib, SQLite for jobs, history and the audit log); ffmpeg for formats
 # libsndfile does not read; python3 and pip to fetch the default model (python3-venv for the test
 # tools' virtual environments); espeak-ng and sox, with which the tests make their speech clips.
-packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsamplerate0-dev libsqlite3-dev
+packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsoxr-dev libsqlite3-dev
           ffmpeg python3 python3-pip python3-venv espeak-ng sox)
 # Chromium and its driver only for the browser tests: a server does not need a browser.
 [ "${1:-}" = "--browser" ] && packages+=(chromium chromium-driver)

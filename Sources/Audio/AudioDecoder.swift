@@ -2,7 +2,7 @@
 ///
 /// Which decoder reads a file is decided by its first bytes, not its name:
 /// - WAV (8/16/24/32-bit integer, 32/64-bit float, any channels, any rate), FLAC, Ogg Vorbis and
-///   Opus, AIFF, CAF, AU: libsndfile, in process. Channels are averaged to mono, then libsamplerate
+///   Opus, AIFF, CAF, AU: libsndfile, in process. Channels are averaged to mono, then libsoxr
 ///   converts the rate when it is not already 16 kHz. 16-bit mono 16 kHz input comes out as exactly
 ///   `Int16 / 32768`, as in faster-whisper.
 /// - Everything else (MP3, M4A/AAC, WebM, Opus in WebM, video files): an `ffmpeg` child process.

@@ -28,8 +28,8 @@ extension AudioDecoder {
         public var ffmpeg: String
         /// A `PATH`-style list of directories to look for ffmpeg in; nil uses this process's `PATH`.
         public var searchPath: String?
-        /// The libsamplerate converter used when a file's rate is not 16 kHz (libsndfile files only:
-        /// ffmpeg resamples its own output).
+        /// How libsoxr converts a file whose rate is not 16 kHz (libsndfile files only: ffmpeg
+        /// resamples its own output).
         public var resamplerQuality: ResamplerQuality
         /// The sample format requested from ffmpeg.
         public var ffmpegSampleFormat: FFmpegSampleFormat
@@ -38,7 +38,7 @@ extension AudioDecoder {
         public var describeWithFFprobe: Bool
 
         public init(
-            ffmpeg: String = "ffmpeg", searchPath: String? = nil, resamplerQuality: ResamplerQuality = .best,
+            ffmpeg: String = "ffmpeg", searchPath: String? = nil, resamplerQuality: ResamplerQuality = .high,
             ffmpegSampleFormat: FFmpegSampleFormat = .float32, describeWithFFprobe: Bool = true
         ) {
             self.ffmpeg = ffmpeg

@@ -5,6 +5,8 @@ public struct WhisperError: Error, Sendable, Equatable, CustomStringConvertible 
         case sequenceTooLong = "sequence_too_long"
         case invalidFeatures = "invalid_features"
         case invalidOptions = "invalid_options"
+        /// The temporary file that holds a long recording's features could not be written or read.
+        case featureStorage = "feature_storage"
     }
 
     public let code: Code

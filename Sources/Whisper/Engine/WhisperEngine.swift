@@ -4,7 +4,7 @@ import Tensor
 
 /// A loaded Whisper model with its tokenizer: turns audio files into transcripts.
 ///
-/// Audio is read as a stream twice (see Note [Two passes] in `StreamingFeatures`), so memory
+/// Audio is decoded once, as a stream (see Note [One pass] in `StreamingFeatures`), so memory
 /// stays flat whatever the input's length.
 public final class WhisperEngine: Sendable {
     public let model: WhisperModel
@@ -28,10 +28,8 @@ public final class WhisperEngine: Sendable {
     /// - Parameter name: how to call the file in error messages (an upload's original name).
     public func transcribe(path: String, named name: String? = nil, options: DecodingOptions,
                            onEvent: (TranscriptionEvent) throws -> Void = { _ in }) throws -> Transcript {
-        let features = try StreamingFeatures(melBins: model.melBins) {
-            let stream = try AudioDecoder.open(path: path, named: name)
-            return { try stream.read(maxFrames: 16_000 * 10) }
-        }
+        let stream = try AudioDecoder.open(path: path, named: name)
+        let features = try StreamingFeatures(melBins: model.melBins) { try stream.read(maxFrames: 16_000 * 10) }
         var segments: [TranscriptSegment] = []
         let info = try Transcriber(runner: model, vocabulary: tokenizer, options: options).transcribe(features) { event in
             if case .segment(let segment) = event { segments.append(segment) }

@@ -1,16 +1,21 @@
-/// Log-mel features of a whole recording, produced window by window as transcription seeks
-/// through it, so that hours of audio never sit whole in memory.
+import Foundation
+
+/// Log-mel features of a whole recording, computed in one pass over the audio and handed out
+/// one 30-second window at a time as transcription seeks through it.
 ///
-/// Note [Two passes]: Whisper normalises every frame against the maximum over the *whole*
-/// recording (`max(x, max − 8)`, then `(x + 4) / 4`). To give the same features as the
-/// reference without keeping them all, the first pass streams the audio once to find that
-/// maximum and the frame count; windows then recompute frames from a second stream. Decoding
-/// audio twice costs far less than the model does, and memory stays flat in the input's length.
+/// Note [One pass]: Whisper normalises every frame against the maximum over the *whole*
+/// recording (`max(x, max − 8)`, then `(x + 4) / 4`). So no window can be finished before the
+/// audio has been read to its end. The audio is decoded (and resampled) once; the raw log10
+/// frames go to a `FrameStore` — memory for short recordings, an unlinked temporary file for long
+/// ones (Note [Spilled frames]) — and each window is normalised as it is read back. Memory stays
+/// flat in the input's length, and nothing is decoded or resampled twice.
 public final class StreamingFeatures: FeatureSource, @unchecked Sendable {
-    // @unchecked: a transcription reads its windows from one task, in order; the stream state
-    // is never shared between transcriptions.
+    // @unchecked: a transcription reads its windows from one task, in order; the store is never
+    // shared between transcriptions.
     /// Frames per 30-second window.
     public static let windowFrames = 3_000
+    /// Frames up to this many bytes stay in memory (about 5 minutes of audio at 80 bins).
+    public static let defaultMemoryLimitBytes = 10 << 20
 
     public let melBins: Int
     /// Frames of the whole input: `samples / 160 + 1`, as the reference counts them.
@@ -18,64 +23,62 @@ public final class StreamingFeatures: FeatureSource, @unchecked Sendable {
     /// Samples of the input.
     public let sampleCount: Int
     private let maximum: Float
-    private let readChunk: () throws -> [Float]
-    private var stream: LogMelStream
-    /// Computed, not yet consumed frames (`melBins` each), starting at frame `retainedStart`.
-    private var retained: [Float] = []
-    private var retainedStart = 0
+    private let store: FrameStore
 
-    /// - Parameter open: opens the audio afresh and returns a reader of 16 kHz mono chunks
-    ///   (an empty chunk at the end); it is called twice.
-    public init(melBins: Int, open: () throws -> () throws -> [Float]) throws {
-        let filterbank = MelFilterbank(melBins: melBins)
-        var first = LogMelStream(filterbank: filterbank)
+    /// Reads the audio to its end through `readChunk` (16 kHz mono chunks, an empty chunk at the
+    /// end), keeping the log-mel frames for the windows.
+    ///
+    /// - Parameters:
+    ///   - memoryLimitBytes: frames beyond this go to a temporary file in `temporaryDirectory`.
+    public init(melBins: Int, memoryLimitBytes: Int = defaultMemoryLimitBytes,
+                temporaryDirectory: String = FileManager.default.temporaryDirectory.path,
+                readChunk: () throws -> [Float]) throws {
+        let store = FrameStore(frameWidth: melBins, memoryLimitBytes: memoryLimitBytes, directory: temporaryDirectory)
+        var stream = LogMelStream(filterbank: MelFilterbank(melBins: melBins))
         var maximum = -Float.infinity
         var samples = 0
-        let reader = try open()
-        func scan(_ stream: inout LogMelStream) {
+        var storageError: (any Error)?
+        func keep(_ stream: inout LogMelStream) throws {
             stream.drain { _, _, values in
                 for value in values where value > maximum { maximum = value }
+                do { try store.append(values) } catch { storageError = storageError ?? error }
             }
+            if let storageError { throw storageError }
         }
         while true {
-            let chunk = try reader()
+            let chunk = try readChunk()
             if chunk.isEmpty { break }
             samples += chunk.count
-            first.append(chunk)
-            scan(&first)
+            stream.append(chunk)
+            try keep(&stream)
         }
-        first.finish()
-        scan(&first)
+        stream.finish()
+        try keep(&stream)
         self.melBins = melBins
-        self.frameCount = first.totalFrames ?? 0
+        self.frameCount = stream.totalFrames ?? 0
         self.sampleCount = samples
         self.maximum = maximum
-        self.readChunk = try open()
-        self.stream = LogMelStream(filterbank: filterbank)
+        self.store = store
     }
 
+    /// Whether the frames went to a temporary file (the recording was long).
+    public var isSpilledToDisk: Bool { store.isSpilled }
+
     /// `melBins × 3000` normalised features for frames `[startFrame, startFrame + frameCount)`,
-    /// zero-padded past `frameCount` (the reference's pad_or_trim). Windows must not move
-    /// backwards: frames before `startFrame` are forgotten.
+    /// zero-padded past `frameCount` (the reference's pad_or_trim).
     public func window(startFrame: Int, frameCount: Int) throws -> [Float] {
-        precondition(startFrame >= retainedStart, "feature windows must move forwards")
-        let end = min(startFrame + frameCount, self.frameCount)
-        while retainedStart + retained.count / melBins < end && !(stream.isFinished && stream.nextFrame >= self.frameCount) {
-            let chunk = try readChunk()
-            if chunk.isEmpty { stream.finish() } else { stream.append(chunk) }
-            stream.drain { _, _, values in retained.append(contentsOf: values) }
-        }
-        let drop = min(startFrame - retainedStart, retained.count / melBins)
-        if drop > 0 {
-            retained.removeFirst(drop * melBins)
-            retainedStart += drop
+        let end = min(startFrame + frameCount, self.frameCount, startFrame + Self.windowFrames)
+        let frames = max(0, end - startFrame)
+        var raw = [Float](repeating: 0, count: frames * melBins)
+        if frames > 0 {
+            try raw.withUnsafeMutableBufferPointer { try store.read(startFrame..<end, into: $0) }
         }
         var output = [Float](repeating: 0, count: melBins * Self.windowFrames)
         let floor = maximum - 8
-        for frame in 0..<max(0, min(end - startFrame, Self.windowFrames)) {
-            let base = (startFrame - retainedStart + frame) * melBins
+        for frame in 0..<frames {
+            let base = frame * melBins
             for bin in 0..<melBins {
-                output[bin * Self.windowFrames + frame] = (max(retained[base + bin], floor) + 4) / 4
+                output[bin * Self.windowFrames + frame] = (max(raw[base + bin], floor) + 4) / 4
             }
         }
         return output
