@@ -31,11 +31,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
-        .target(name: "Tensor", dependencies: ["DeviceMemory", "GPU", "COpenBLAS"]),
+        // Kernels OpenBLAS lacks (float16 and int8 weights, vectorised exp and erf), in C for the
+        // AVX2/F16C intrinsics; contraction off, so products and sums round where the code says.
+        .target(name: "CPUKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+        .target(name: "Tensor", dependencies: ["DeviceMemory", "GPU", "COpenBLAS", "CPUKernels"]),
         // Backends for tests: forwarding adaptors that change one behaviour.
         .target(name: "TensorTestKit", dependencies: ["Tensor", "DeviceMemory"]),
         .target(name: "Audio", dependencies: ["CSndFile", "CSoxr"]),
-        .target(name: "Whisper", dependencies: ["DeviceMemory", "Tensor", "Audio", "COpenBLAS", "CFFTW", "CZlib"]),
+        .target(name: "Whisper", dependencies: ["DeviceMemory", "Tensor", "CPUKernels", "Audio", "COpenBLAS", "CFFTW", "CZlib"]),
         // The web UI: static files, served by the server; no build step.
         .target(name: "WebUI", resources: [.copy("site")]),
         .target(name: "Service", dependencies: [
@@ -82,7 +85,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
-        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "GPU", "DeviceMemory"], exclude: ["Golden"]),
+        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "TensorTestKit", "GPU", "DeviceMemory"], exclude: ["Golden"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "Tensor", "TensorTestKit"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory",

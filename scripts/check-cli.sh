@@ -55,7 +55,7 @@ for _ in $(seq 1 100); do curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$p
 curl -s --max-time 60 --data-binary @"$clips/en-us_hello.wav" "http://127.0.0.1:$port/api/transcriptions" > /dev/null
 "$auris" clear-cache --server "http://127.0.0.1:$port" | grep -q "^cpu: reserved .* → .*released" || {
   echo "check-cli: clear-cache did not report before/after" >&2; exit 1; }
-"$auris" memory --server "http://127.0.0.1:$port" | grep -q "allocated 146.20 MiB" || {
+"$auris" memory --server "http://127.0.0.1:$port" | grep -q "allocated 76.00 MiB" || {
   echo "check-cli: memory --server does not show the loaded model's weights" >&2; "$auris" memory --server "http://127.0.0.1:$port" >&2; exit 1; }
 "$auris" clear-cache --unload-models --server "http://127.0.0.1:$port" | grep -q "unloaded: whisper-tiny.en" || {
   echo "check-cli: clear-cache --unload-models did not unload" >&2; exit 1; }

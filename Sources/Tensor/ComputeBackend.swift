@@ -18,6 +18,21 @@ public protocol ComputeBackend: Sendable {
 
     /// `x · weightᵀ + bias`: x `[rows, in]`, weight `[out, in]`, bias `[out]` → `[rows, out]`.
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor
+
+    /// The compute types whose weights this backend multiplies (float32 at least).
+    var computeTypes: [ComputeType] { get }
+    /// A `[rows, columns]` weight matrix in `type`'s storage — in `arena` when given and not
+    /// full, else in a buffer of its own — written by `fill` through host-visible memory: the
+    /// device memory itself where the device is the host, so that a model loads without a second
+    /// copy of its weights.
+    func makeWeights(_ type: ComputeType, rows: Int, columns: Int, in arena: WeightArena?,
+                     fill: (WeightDestination) throws -> Void) throws -> WeightMatrix
+    /// Copies host bytes into device memory.
+    func write(_ bytes: UnsafeRawBufferPointer, to region: DeviceRegion) throws
+    /// `x · weightsᵀ + bias`, as `linear(_:weight:bias:)`, for weights of any of `computeTypes`.
+    func linear(_ x: Tensor, weights: WeightMatrix, bias: Tensor?) throws -> Tensor
+    /// Rows `rows` of an embedding table held as weights, widened to float32.
+    func gatherRows(_ table: WeightMatrix, rows: [Int]) throws -> Tensor
     /// `x += y`, same shapes, or `y` one row broadcast over x's rows.
     func addInPlace(_ x: Tensor, _ y: Tensor) throws
     /// Normalises each row to zero mean and unit variance, then scales and shifts.
@@ -39,6 +54,20 @@ public protocol ComputeBackend: Sendable {
     /// `keyCount` rows of `keys` and `values` `[capacity, width]`, with `heads` heads. When
     /// `causal`, query `i` sits at position `keyCount - queries + i` and sees keys up to it.
     func attention(query: Tensor, keys: Tensor, values: Tensor, keyCount: Int, heads: Int, causal: Bool) throws -> Tensor
+    /// Non-causal attention of every row over every row of a fused `[rows, 3 · width]`
+    /// query|key|value projection (the encoder's self-attention), as `attention` over its three
+    /// column blocks, without first copying them apart.
+    func selfAttention(fused qkv: Tensor, heads: Int) throws -> Tensor
+    /// `x · weightsᵀ + bias` through a fused key|value projection, for keys and values that
+    /// every decoding step of a window reads (its cross-attention), held the way the backend
+    /// reads them fastest for `computeType`: float32 for float32, float16 for the compact types
+    /// where the backend can (see Note [Cross-attention in float16]). `heads` is the attention
+    /// that will read them, which a backend may lay them out for.
+    func projectKeyValues(_ x: Tensor, weights: WeightMatrix, bias: Tensor?, heads: Int, for computeType: ComputeType) throws -> WeightMatrix
+    /// Non-causal attention of `query` over every row of a fused `[rows, 2 · width]` key|value
+    /// matrix from `projectKeyValues` (the decoder's cross-attention over a window), as
+    /// `attention` over its two column blocks.
+    func crossAttention(query: Tensor, fusedKeyValues keyValues: WeightMatrix, heads: Int) throws -> Tensor
     /// Waits until queued work on the device has finished.
     func synchronize() throws
 }
@@ -52,5 +81,55 @@ extension ComputeBackend {
 
     public func upload(_ values: [Float], shape: [Int]) throws -> Tensor {
         try values.withUnsafeBufferPointer { try upload($0, shape: shape) }
+    }
+
+    // A backend that computes in float32 only needs none of the weight methods: float32
+    // weights are tensors, staged in host memory and uploaded.
+    public var computeTypes: [ComputeType] { [.float32] }
+
+    public func makeWeights(_ type: ComputeType, rows: Int, columns: Int, in arena: WeightArena?,
+                            fill: (WeightDestination) throws -> Void) throws -> WeightMatrix {
+        precondition(type == .float32, "\(device) computes in \(computeTypes), not \(type)")
+        var staging = [Float](repeating: 0, count: rows * columns)
+        try staging.withUnsafeMutableBytes { bytes in
+            try fill(WeightDestination(type: .float32, rows: rows, columns: columns, values: bytes.baseAddress!, scales: nil))
+        }
+        guard let region = arena?.take(rows * columns * MemoryLayout<Float>.stride) else {
+            return WeightMatrix(try upload(staging, shape: [rows, columns]))
+        }
+        try staging.withUnsafeBytes { try write($0, to: region) }
+        return WeightMatrix(type: .float32, rows: rows, columns: columns, values: region, scales: nil)
+    }
+
+    public func linear(_ x: Tensor, weights: WeightMatrix, bias: Tensor?) throws -> Tensor {
+        try linear(x, weight: weights.tensor, bias: bias)
+    }
+
+    public func gatherRows(_ table: WeightMatrix, rows: [Int]) throws -> Tensor {
+        try gatherRows(table.tensor, rows: rows)
+    }
+
+    public func selfAttention(fused qkv: Tensor, heads: Int) throws -> Tensor {
+        let parts = try split(qkv, into: 3)
+        return try attention(query: parts[0], keys: parts[1], values: parts[2], keyCount: qkv.rows, heads: heads, causal: false)
+    }
+
+    public func projectKeyValues(_ x: Tensor, weights: WeightMatrix, bias: Tensor?, heads: Int, for computeType: ComputeType) throws -> WeightMatrix {
+        WeightMatrix(try linear(x, weights: weights, bias: bias))
+    }
+
+    public func crossAttention(query: Tensor, fusedKeyValues keyValues: WeightMatrix, heads: Int) throws -> Tensor {
+        let parts = try split(keyValues.tensor, into: 2)
+        return try attention(query: query, keys: parts[0], values: parts[1], keyCount: keyValues.rows, heads: heads, causal: false)
+    }
+
+    /// `x`'s columns in `count` equal blocks, each its own tensor.
+    private func split(_ x: Tensor, into count: Int) throws -> [Tensor] {
+        let width = x.columns / count
+        return try (0..<count).map { part in
+            let tensor = try makeTensor(shape: [x.rows, width])
+            try copyColumns(of: x, columnStart: part * width, width: width, into: tensor, destinationRow: 0)
+            return tensor
+        }
     }
 }

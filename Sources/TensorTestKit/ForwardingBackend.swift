@@ -15,6 +15,14 @@ extension ForwardingBackend {
     public func upload(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws -> Tensor { try base.upload(values, shape: shape) }
     public func download(_ tensor: Tensor) throws -> [Float] { try base.download(tensor) }
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor { try base.linear(x, weight: weight, bias: bias) }
+    public var computeTypes: [ComputeType] { base.computeTypes }
+    public func makeWeights(_ type: ComputeType, rows: Int, columns: Int, in arena: WeightArena?,
+                            fill: (WeightDestination) throws -> Void) throws -> WeightMatrix {
+        try base.makeWeights(type, rows: rows, columns: columns, in: arena, fill: fill)
+    }
+    public func write(_ bytes: UnsafeRawBufferPointer, to region: DeviceRegion) throws { try base.write(bytes, to: region) }
+    public func linear(_ x: Tensor, weights: WeightMatrix, bias: Tensor?) throws -> Tensor { try base.linear(x, weights: weights, bias: bias) }
+    public func gatherRows(_ table: WeightMatrix, rows: [Int]) throws -> Tensor { try base.gatherRows(table, rows: rows) }
     public func addInPlace(_ x: Tensor, _ y: Tensor) throws { try base.addInPlace(x, y) }
     public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float) throws -> Tensor {
         try base.layerNorm(x, gamma: gamma, beta: beta, epsilon: epsilon)
@@ -30,6 +38,13 @@ extension ForwardingBackend {
     }
     public func attention(query: Tensor, keys: Tensor, values: Tensor, keyCount: Int, heads: Int, causal: Bool) throws -> Tensor {
         try base.attention(query: query, keys: keys, values: values, keyCount: keyCount, heads: heads, causal: causal)
+    }
+    public func selfAttention(fused qkv: Tensor, heads: Int) throws -> Tensor { try base.selfAttention(fused: qkv, heads: heads) }
+    public func projectKeyValues(_ x: Tensor, weights: WeightMatrix, bias: Tensor?, heads: Int, for computeType: ComputeType) throws -> WeightMatrix {
+        try base.projectKeyValues(x, weights: weights, bias: bias, heads: heads, for: computeType)
+    }
+    public func crossAttention(query: Tensor, fusedKeyValues keyValues: WeightMatrix, heads: Int) throws -> Tensor {
+        try base.crossAttention(query: query, fusedKeyValues: keyValues, heads: heads)
     }
     public func synchronize() throws { try base.synchronize() }
 }

@@ -52,7 +52,7 @@ struct MemoryRouteTests {
         #expect(try await server.request("POST", "/api/transcriptions", body: try LiveServer.clip("en-us_hello.wav")).status == 200)
         let models = try await server.request("GET", "/api/models").json()
         let tiny = try #require((models["models"] as? [[String: Any]])?.first { $0["id"] as? String == "whisper-tiny.en" })
-        #expect(tiny["loaded"] as? Bool == true && (tiny["bytes_held"] as? Int ?? 0) > 100_000_000)
+        #expect(tiny["loaded"] as? Bool == true && (tiny["bytes_held"] as? Int ?? 0) > 70_000_000, "tiny.en in float16 holds about 77 MB")
 
         let result = try await server.request("POST", "/api/system/unload_and_clear").json()
         #expect(result["unloaded_models"] as? [String] == ["whisper-tiny.en"])

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CPUKernels
 
 extension CPUBackend {
     public func addInPlace(_ x: Tensor, _ y: Tensor) throws {
@@ -45,12 +43,7 @@ extension CPUBackend {
 
     public func geluInPlace(_ x: Tensor) throws {
         let values = x.hostPointer
-        parallelRanges(x.count) { range in
-            for i in range {
-                let v = values[i]
-                values[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752))
-            }
-        }
+        parallelRanges(x.count) { range in auris_gelu(values + range.lowerBound, range.count) }
     }
 
     public func transpose(_ x: Tensor) throws -> Tensor {

@@ -38,8 +38,14 @@ public final class CPUBackend: ComputeBackend {
     /// Runs `body` over `[0, count)` split into contiguous ranges, one per thread when the work
     /// is large enough to pay for the hand-off.
     func parallelRanges(_ count: Int, minimumPerThread: Int = 16_384, _ body: (Range<Int>) -> Void) {
+        parallelParts(count, minimumPerThread: minimumPerThread) { _, range in body(range) }
+    }
+
+    /// `parallelRanges`, also passing each range's part number (below `threads`), for work
+    /// that needs scratch of its own per part.
+    func parallelParts(_ count: Int, minimumPerThread: Int = 16_384, _ body: (Int, Range<Int>) -> Void) {
         let parts = min(threads, max(1, count / minimumPerThread))
-        concurrentlyPerform(parts) { part in body((count * part / parts)..<(count * (part + 1) / parts)) }
+        concurrentlyPerform(parts) { part in body(part, (count * part / parts)..<(count * (part + 1) / parts)) }
     }
 }
 

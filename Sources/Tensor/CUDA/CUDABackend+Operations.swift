@@ -12,9 +12,9 @@ extension CUDABackend {
         if let bias {
             try launchElementwise(kernels.fillRows, count: output.count, [output.argument, bias.argument, .int(output.count), .int(outputs)])
         }
-        try blas.multiply(MatrixOperand(weight.storage.address, leadingDimension: inputs), .transpose,
-                          MatrixOperand(x.storage.address, leadingDimension: inputs), .none,
-                          into: MatrixOperand(output.storage.address, leadingDimension: outputs),
+        try blas.multiply(MatrixOperand(weight.address, leadingDimension: inputs), .transpose,
+                          MatrixOperand(x.address, leadingDimension: inputs), .none,
+                          into: MatrixOperand(output.address, leadingDimension: outputs),
                           m: outputs, n: rows, k: inputs, beta: bias == nil ? 0 : 1)
         return output
     }
@@ -32,9 +32,9 @@ extension CUDABackend {
         let output = try makeTensor(shape: [outChannels, outLength])
         try launchElementwise(kernels.fillColumns, count: output.count, [output.argument, bias.argument, .int(output.count), .int(outLength)])
         // Row-major out[oc, t] = Σ w[oc, d] · columns[d, t]; column-major outᵀ = columnsᵀ · wᵀ.
-        try blas.multiply(MatrixOperand(columns.storage.address, leadingDimension: outLength), .none,
-                          MatrixOperand(weight.storage.address, leadingDimension: depth), .none,
-                          into: MatrixOperand(output.storage.address, leadingDimension: outLength),
+        try blas.multiply(MatrixOperand(columns.address, leadingDimension: outLength), .none,
+                          MatrixOperand(weight.address, leadingDimension: depth), .none,
+                          into: MatrixOperand(output.address, leadingDimension: outLength),
                           m: outLength, n: outChannels, k: depth, beta: 1)
         return output
     }
@@ -46,17 +46,17 @@ extension CUDABackend {
         let scores = try makeTensor(shape: [heads, queries, keyCount])
         // Per head h, row-major scores[q, k] = scale · Σ query[q, h·hw + d] · keys[k, h·hw + d]:
         // column-major scoresᵀ = keysₕᵀᵀ · queryₕᵀ, the heads a batch strided by hw columns.
-        try blas.multiply(MatrixOperand(keys.storage.address, leadingDimension: width, batchStride: headWidth), .transpose,
-                          MatrixOperand(query.storage.address, leadingDimension: width, batchStride: headWidth), .none,
-                          into: MatrixOperand(scores.storage.address, leadingDimension: keyCount, batchStride: queries * keyCount),
+        try blas.multiply(MatrixOperand(keys.address, leadingDimension: width, batchStride: headWidth), .transpose,
+                          MatrixOperand(query.address, leadingDimension: width, batchStride: headWidth), .none,
+                          into: MatrixOperand(scores.address, leadingDimension: keyCount, batchStride: queries * keyCount),
                           m: keyCount, n: queries, k: headWidth, alpha: 1 / Float(headWidth).squareRoot(), batch: heads)
         try stream.launch(kernels.softmaxRows, grid: KernelGrid(queries, heads), block: KernelGrid(256), [
             scores.argument, .int(queries), .int(keyCount), .int(keyCount - queries), .int(causal ? 1 : 0),
         ])
         // Row-major output[q, h·hw + d] = Σ scores[q, k] · values[k, h·hw + d].
-        try blas.multiply(MatrixOperand(values.storage.address, leadingDimension: width, batchStride: headWidth), .none,
-                          MatrixOperand(scores.storage.address, leadingDimension: keyCount, batchStride: queries * keyCount), .none,
-                          into: MatrixOperand(output.storage.address, leadingDimension: width, batchStride: headWidth),
+        try blas.multiply(MatrixOperand(values.address, leadingDimension: width, batchStride: headWidth), .none,
+                          MatrixOperand(scores.address, leadingDimension: keyCount, batchStride: queries * keyCount), .none,
+                          into: MatrixOperand(output.address, leadingDimension: width, batchStride: headWidth),
                           m: headWidth, n: queries, k: keyCount, batch: heads)
         return output
     }
@@ -107,7 +107,7 @@ extension CUDABackend {
         let rows = source.rows
         precondition(destination.columns == width && destinationRow + rows <= destination.rows,
                      "copyColumns: \(rows) rows of width \(width) do not fit \(destination.shape) at row \(destinationRow)")
-        let target = destination.storage.address + UInt(destinationRow * width * MemoryLayout<Float>.stride)
+        let target = destination.address + UInt(destinationRow * width * MemoryLayout<Float>.stride)
         try launchPerRow(kernels.copyColumns, rows: rows, [
             .address(target), source.argument, .int(source.columns), .int(columnStart), .int(width),
         ])

@@ -38,9 +38,15 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
         precondition(values.count == shape.reduce(1, *), "\(values.count) values do not fill shape \(shape)")
         let tensor = try makeTensor(shape: shape)
         if let base = values.baseAddress {
-            try stream.copy(from: base, toDevice: tensor.storage.address, byteCount: values.count * MemoryLayout<Float>.stride)
+            try stream.copy(from: base, toDevice: tensor.address, byteCount: values.count * MemoryLayout<Float>.stride)
         }
         return tensor
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer, to region: DeviceRegion) throws {
+        precondition(bytes.count <= region.byteCount, "\(bytes.count) bytes do not fit a region of \(region.byteCount)")
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        try stream.copy(from: source, toDevice: region.address, byteCount: bytes.count)
     }
 
     /// Copies through a page-locked buffer that grows to the largest download and is reused:
@@ -53,7 +59,7 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
                 staging = try PinnedHostBuffer(byteCount: max(byteCount, 1 << 20), memory: memory)
             }
             let buffer = staging!
-            try stream.copy(fromDevice: tensor.storage.address, to: buffer.pointer, byteCount: byteCount)
+            try stream.copy(fromDevice: tensor.address, to: buffer.pointer, byteCount: byteCount)
             try stream.synchronize()
             return Array(UnsafeBufferPointer(start: buffer.pointer.assumingMemoryBound(to: Float.self), count: tensor.count))
         }
@@ -78,5 +84,5 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
 
 extension Tensor {
     /// The device address as a kernel argument.
-    var argument: KernelArgument { .address(storage.address) }
+    var argument: KernelArgument { .address(address) }
 }

@@ -1,5 +1,11 @@
 import Audio
 import Foundation
+#if canImport(Glibc)
+import Glibc
+
+/// glibc's `malloc_trim`, which Swift's Glibc module does not export.
+@_silgen_name("malloc_trim") private func malloc_trim(_ pad: Int) -> Int32
+#endif
 import Tensor
 
 /// A loaded Whisper model with its tokenizer: turns audio files into transcripts.
@@ -13,13 +19,19 @@ public final class WhisperEngine: Sendable {
     /// Whether the model transcribes many languages (and can detect and translate them).
     public let isMultilingual: Bool
 
-    /// Loads the model in `directory` (CTranslate2 format) onto `backend`'s device.
-    public init(directory: URL, backend: any ComputeBackend) throws {
+    /// Loads the model in `directory` (CTranslate2 format) onto `backend`'s device, its weights
+    /// in `computeType` (the device's default when nil, see `ComputeType.defaultType(for:)`).
+    public init(directory: URL, backend: any ComputeBackend, computeType: ComputeType? = nil) throws {
         let opened = try WhisperModelDirectory(directory: directory)
         self.directory = directory
         self.isMultilingual = opened.isMultilingual
         self.tokenizer = try WhisperTokenizer(modelDirectory: directory)
-        self.model = try WhisperModel.load(opened, backend: backend)
+        #if canImport(Glibc)
+        // Reading tokenizer.json leaves megabytes of freed parse structures in the C heap; hand
+        // them back before the weights arrive, so they do not count against the process.
+        _ = malloc_trim(0)
+        #endif
+        self.model = try WhisperModel.load(opened, backend: backend, computeType: computeType ?? .defaultType(for: backend))
     }
 
     /// Transcribes the audio file at `path`, reporting the language, each segment and progress

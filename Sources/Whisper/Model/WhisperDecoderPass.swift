@@ -41,9 +41,7 @@ final class WhisperDecoderPass: TokenDecoder {
             try backend.addInPlace(x, backend.linear(attended, layer.selfAttentionOutput))
 
             let crossQuery = try backend.linear(backend.layerNorm(x, layer.crossAttentionNorm), layer.crossAttentionQuery)
-            let crossAttended = try backend.attention(
-                query: crossQuery, keys: window.crossKeys[index], values: window.crossValues[index],
-                keyCount: window.crossKeys[index].rows, heads: heads, causal: false)
+            let crossAttended = try backend.crossAttention(query: crossQuery, fusedKeyValues: window.crossKeyValues[index], heads: heads)
             try backend.addInPlace(x, backend.linear(crossAttended, layer.crossAttentionOutput))
             try backend.feedForward(x, norm: layer.feedForwardNorm, inner: layer.feedForwardInner, outer: layer.feedForwardOuter)
         }
@@ -52,7 +50,7 @@ final class WhisperDecoderPass: TokenDecoder {
         precondition(positions.allSatisfy { $0 >= start && $0 < length }, "logits asked for positions outside this call")
         // Only the asked-for rows go through the final norm and the (large) vocabulary projection.
         let rows = try backend.gatherRows(x, rows: positions.map { $0 - start })
-        let logits = try backend.linear(backend.layerNorm(rows, weights.decoderNorm), weight: weights.embeddings, bias: nil)
+        let logits = try backend.linear(backend.layerNorm(rows, weights.decoderNorm), weights: weights.embeddings, bias: nil)
         let values = try backend.download(logits)
         let vocabulary = weights.embeddings.rows
         return (0..<positions.count).map { Array(values[($0 * vocabulary)..<(($0 + 1) * vocabulary)]) }

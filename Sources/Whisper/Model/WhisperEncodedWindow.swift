@@ -7,22 +7,18 @@ final class WhisperEncodedWindow: EncodedWindow, @unchecked Sendable {
     let backend: any ComputeBackend
     let weights: WhisperWeights
     let heads: Int
-    let crossKeys: [Tensor]
-    let crossValues: [Tensor]
+    /// Per decoder layer, the cross-attention keys and values of the window's 1500 frames,
+    /// fused `[1500, 2 · width]` as one product makes them, stored for the compute type.
+    let crossKeyValues: [WeightMatrix]
 
-    init(backend: any ComputeBackend, weights: WhisperWeights, heads: Int, encoderOutput: Tensor) throws {
+    init(backend: any ComputeBackend, weights: WhisperWeights, heads: Int, encoderOutput: Tensor, computeType: ComputeType) throws {
         self.backend = backend
         self.weights = weights
         self.heads = heads
-        let width = encoderOutput.columns
-        var keys: [Tensor] = [], values: [Tensor] = []
-        for layer in weights.decoderLayers {
-            let keyValue = try backend.linear(encoderOutput, layer.crossAttentionKeyValue)
-            keys.append(try backend.columns(of: keyValue, start: 0, width: width))
-            values.append(try backend.columns(of: keyValue, start: width, width: width))
+        crossKeyValues = try weights.decoderLayers.map {
+            try backend.projectKeyValues(encoderOutput, weights: $0.crossAttentionKeyValue.weight, bias: $0.crossAttentionKeyValue.bias,
+                                         heads: heads, for: computeType)
         }
-        crossKeys = keys
-        crossValues = values
     }
 
     func makeDecoder() throws -> any TokenDecoder {

@@ -15,13 +15,9 @@ struct WhisperEncoder {
         try backend.geluInPlace(x)
         x = try backend.transpose(x)
         try backend.addInPlace(x, weights.encoderPositions)
-        let width = x.columns
         for layer in weights.encoderLayers {
             let qkv = try backend.linear(backend.layerNorm(x, layer.attentionNorm), layer.attentionInput)
-            let query = try backend.columns(of: qkv, start: 0, width: width)
-            let keys = try backend.columns(of: qkv, start: width, width: width)
-            let values = try backend.columns(of: qkv, start: 2 * width, width: width)
-            let attended = try backend.attention(query: query, keys: keys, values: values, keyCount: keys.rows, heads: heads, causal: false)
+            let attended = try backend.selfAttention(fused: qkv, heads: heads)
             try backend.addInPlace(x, backend.linear(attended, layer.attentionOutput))
             try backend.feedForward(x, norm: layer.feedForwardNorm, inner: layer.feedForwardInner, outer: layer.feedForwardOuter)
         }

@@ -3,22 +3,63 @@ import Tensor
 
 extension WhisperModel {
     /// Loads a CTranslate2 Whisper model (already opened and validated as a directory) onto
-    /// `backend`'s device, widening float16/bfloat16 and dequantising int8 weights to float32.
-    public static func load(_ model: WhisperModelDirectory, backend: any ComputeBackend) throws -> WhisperModel {
+    /// `backend`'s device, its linear layers and embedding in `computeType`, the rest in float32.
+    ///
+    /// Note [Loading without copies]: each weight is written once, straight from the
+    /// memory-mapped file into its allocator buffer (converted a row at a time where the stored
+    /// type differs), and the file's pages are released right after, so loading never holds the
+    /// model twice: peak memory during a load is the loaded model plus one row.
+    ///
+    /// - Throws: `WhisperError.invalidOptions` when the backend cannot compute in `computeType`.
+    public static func load(_ model: WhisperModelDirectory, backend: any ComputeBackend, computeType: ComputeType) throws -> WhisperModel {
+        guard backend.computeTypes.contains(computeType) else {
+            throw WhisperError(.invalidOptions,
+                "\(backend.device) computes in \(backend.computeTypes.map(\.rawValue).joined(separator: ", ")); compute type \(computeType) is for the CPU")
+        }
         let file = model.file, dimensions = model.dimensions
-        var weightBytes = 0
+        let arena = try WeightArena(allocator: backend.allocator, byteCount: arenaBytes(file, computeType: computeType))
+        var weightBytes = arena.buffer.allocation.blockSize
+        /// Counts what did not fit the arena (a file with variables the rule did not foresee).
+        func counted(_ weights: WeightMatrix) -> WeightMatrix {
+            for region in [weights.values, weights.scales].compactMap({ $0 }) where region.buffer !== arena.buffer {
+                weightBytes += region.buffer.allocation.blockSize
+            }
+            return weights
+        }
         func tensor(_ name: String) throws -> Tensor {
             let variable = try file.variable(name)
-            var values = [Float](repeating: 0, count: variable.elementCount)
-            try values.withUnsafeMutableBufferPointer { try file.copyFloats(name, into: $0) }
-            let tensor = try backend.upload(values, shape: variable.shape.isEmpty ? [1] : variable.shape)
-            weightBytes += tensor.storage.allocation.blockSize
-            return tensor
+            let shape = variable.shape.isEmpty ? [1] : variable.shape
+            // Rows as stored (a convolution's output channels), so that int8 scales apply per row.
+            let rows = shape[0]
+            return counted(try backend.makeWeights(.float32, rows: rows, columns: variable.elementCount / max(rows, 1), in: arena) { destination in
+                try file.fill(destination, from: name)
+            }).tensor.reshaped(shape)
+        }
+        func matrix(_ name: String) throws -> WeightMatrix {
+            let variable = try file.variable(name)
+            guard variable.shape.count == 2 else {
+                throw ModelFormatError(.shapeMismatch, "\(file.path): \(name) has shape \(variable.shape); a weight matrix has two dimensions")
+            }
+            return counted(try backend.makeWeights(computeType, rows: variable.shape[0], columns: variable.shape[1], in: arena) { destination in
+                try file.fill(destination, from: name)
+            })
         }
         let weights = try WhisperWeights(
             encoderLayers: dimensions.encoderLayers, decoderLayers: dimensions.decoderLayers,
-            tensor: tensor, optionalTensor: { file.contains($0) ? try tensor($0) : nil })
+            tensor: tensor, optionalTensor: { file.contains($0) ? try tensor($0) : nil }, matrix: matrix)
         return WhisperModel(backend: backend, weights: weights, encoderHeads: dimensions.encoderHeads,
-                            decoderHeads: dimensions.decoderHeads, weightBytes: weightBytes)
+                            decoderHeads: dimensions.decoderHeads, weightBytes: weightBytes,
+                            computeType: computeType)
+    }
+
+    /// Bytes of the arena for `file` in `computeType`: every array variable (scalars are
+    /// settings, `_scale`s are regenerated), matrices (`…weight`, two dimensions) in the compute
+    /// type with int8 scales, the rest in float32 — the rule `WhisperWeights` loads by.
+    static func arenaBytes(_ file: ModelFile, computeType: ComputeType) -> Int {
+        WeightArena.byteCount(of: file.variables.filter { !$0.isScalar && !$0.name.hasSuffix("_scale") }.flatMap { variable -> [Int] in
+            guard WhisperWeights.isMatrix(variable.name, rank: variable.rank) else { return [variable.elementCount * 4] }
+            let rows = variable.shape[0]
+            return [variable.elementCount * computeType.elementSize] + (computeType == .int8 ? [rows * 4] : [])
+        })
     }
 }

@@ -10,13 +10,17 @@ public final class WhisperModel: WhisperRunner, @unchecked Sendable {
     public let decoderHeads: Int
     /// Bytes of weights held on the device (what "allocated" returns to after a job).
     public let weightBytes: Int
+    /// How the linear layers' weights are held and multiplied.
+    public let computeType: ComputeType
 
-    init(backend: any ComputeBackend, weights: WhisperWeights, encoderHeads: Int, decoderHeads: Int, weightBytes: Int) {
+    init(backend: any ComputeBackend, weights: WhisperWeights, encoderHeads: Int, decoderHeads: Int, weightBytes: Int,
+         computeType: ComputeType) {
         self.backend = backend
         self.weights = weights
         self.encoderHeads = encoderHeads
         self.decoderHeads = decoderHeads
         self.weightBytes = weightBytes
+        self.computeType = computeType
     }
 
     public var vocabularySize: Int { weights.embeddings.rows }
@@ -25,12 +29,23 @@ public final class WhisperModel: WhisperRunner, @unchecked Sendable {
     public var maxTargetPositions: Int { weights.decoderPositions.rows }
 
     public func encode(features: [Float], melBins: Int) throws -> any EncodedWindow {
+        let output = try encoderOutput(features: features, melBins: melBins)
+        return try WhisperEncodedWindow(backend: backend, weights: weights, heads: decoderHeads, encoderOutput: output,
+                                        computeType: computeType)
+    }
+
+    /// The encoder's output `[1500, width]` for one window, downloaded: for comparing this
+    /// engine stage by stage with another implementation (`Benchmarks/StageComparison`).
+    public func encoderOutputValues(features: [Float], melBins: Int) throws -> [Float] {
+        try backend.download(encoderOutput(features: features, melBins: melBins))
+    }
+
+    private func encoderOutput(features: [Float], melBins: Int) throws -> Tensor {
         guard melBins == self.melBins, features.count == melBins * StreamingFeatures.windowFrames else {
             throw WhisperError(.invalidFeatures,
                 "the model expects \(self.melBins) mel bins × \(StreamingFeatures.windowFrames) frames; got \(features.count) values for \(melBins) bins")
         }
         let input = try backend.upload(features, shape: [melBins, StreamingFeatures.windowFrames])
-        let output = try WhisperEncoder(backend: backend, weights: weights, heads: encoderHeads).encode(input)
-        return try WhisperEncodedWindow(backend: backend, weights: weights, heads: decoderHeads, encoderOutput: output)
+        return try WhisperEncoder(backend: backend, weights: weights, heads: encoderHeads).encode(input)
     }
 }

@@ -6,9 +6,10 @@ struct LayerNormWeights {
     let beta: Tensor
 }
 
-/// A linear layer in CTranslate2's layout: weight `[out, in]`, optional bias `[out]`.
+/// A linear layer in CTranslate2's layout: weight `[out, in]` in the model's compute type,
+/// optional float32 bias `[out]`.
 struct LinearWeights {
-    let weight: Tensor
+    let weight: WeightMatrix
     let bias: Tensor?
 }
 
@@ -45,18 +46,27 @@ struct WhisperWeights {
     let encoderLayers: [EncoderLayerWeights]
     let encoderNorm: LayerNormWeights
     /// Token embeddings `[vocabulary, width]`; also the output projection (tied weights).
-    let embeddings: Tensor
+    let embeddings: WeightMatrix
     let decoderPositions: Tensor
     let decoderLayers: [DecoderLayerWeights]
     let decoderNorm: LayerNormWeights
 
-    /// Loads every weight through `tensor(name)`, which reads a variable and uploads it.
-    init(encoderLayers: Int, decoderLayers: Int, tensor: (String) throws -> Tensor, optionalTensor: (String) throws -> Tensor?) throws {
+    /// Whether a variable is loaded as a matrix in the compute type (linear layers and the
+    /// embedding), rather than as a float32 tensor (convolutions, biases, norms, positions).
+    static func isMatrix(_ name: String, rank: Int) -> Bool {
+        rank == 2 && name.hasSuffix("weight")
+    }
+
+    /// Loads every weight: matrices of linear layers and the embedding through `matrix(name)`,
+    /// in the compute type; the rest (convolutions, biases, norms, positions) through
+    /// `tensor(name)`, in float32, as CTranslate2 keeps them.
+    init(encoderLayers: Int, decoderLayers: Int, tensor: (String) throws -> Tensor, optionalTensor: (String) throws -> Tensor?,
+         matrix: (String) throws -> WeightMatrix) throws {
         func norm(_ prefix: String) throws -> LayerNormWeights {
             LayerNormWeights(gamma: try tensor("\(prefix)/gamma"), beta: try tensor("\(prefix)/beta"))
         }
         func linear(_ prefix: String) throws -> LinearWeights {
-            LinearWeights(weight: try tensor("\(prefix)/weight"), bias: try optionalTensor("\(prefix)/bias"))
+            LinearWeights(weight: try matrix("\(prefix)/weight"), bias: try optionalTensor("\(prefix)/bias"))
         }
         conv1Weight = try tensor("encoder/conv1/weight")
         conv1Bias = try tensor("encoder/conv1/bias")
@@ -74,7 +84,7 @@ struct WhisperWeights {
                 feedForwardOuter: try linear("\(p)/ffn/linear_1"))
         }
         encoderNorm = try norm("encoder/layer_norm")
-        embeddings = try tensor("decoder/embeddings/weight")
+        embeddings = try matrix("decoder/embeddings/weight")
         decoderPositions = try tensor("decoder/position_encodings/encodings")
         self.decoderLayers = try (0..<decoderLayers).map { index in
             let p = "decoder/layer_\(index)"

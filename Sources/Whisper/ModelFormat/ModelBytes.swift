@@ -70,6 +70,17 @@ final class ModelBytes: @unchecked Sendable {
         backing = .heap
     }
 
+    /// Tells the kernel the pages under `range` will not be needed soon: for a mapping of the
+    /// file, they leave this process's resident memory (they stay in the page cache, and are
+    /// read back if touched again). Heap copies are left alone.
+    func releasePages(_ range: UnsafeRawBufferPointer) {
+        guard isMemoryMapped, let start = range.baseAddress, range.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = Int(bitPattern: start) / page * page
+        let end = (Int(bitPattern: start) + range.count + page - 1) / page * page
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: first), end - first, MADV_DONTNEED)
+    }
+
     var isMemoryMapped: Bool {
         if case .mapped = backing { return true }
         return false

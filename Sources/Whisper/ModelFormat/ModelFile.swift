@@ -195,6 +195,17 @@ public final class ModelFile: Sendable {
 
     public func contains(_ name: String) -> Bool { resolved[name] != nil }
 
+    /// Drops the mapped pages of a variable that has been copied out (see
+    /// `ModelBytes.releasePages`); reading it again is still valid, only slower.
+    public func releasePages(of variable: ModelVariable) {
+        storage.releasePages(variable.bytes)
+    }
+
+    /// `releasePages(of:)` for the byte range `bytes` of the variable's data.
+    public func releasePages(of variable: ModelVariable, bytes: Range<Int>) {
+        storage.releasePages(UnsafeRawBufferPointer(rebasing: variable.bytes[bytes]))
+    }
+
     /// A variable's values as `Float`, whatever its stored type: float32/float16/bfloat16 are
     /// widened; int8/int16 weights are dequantised with `<name>_scale` (resolved through aliases).
     public func floats(_ name: String) throws(ModelFormatError) -> [Float] {

@@ -38,6 +38,10 @@ struct TranscribeCommand: ParsableCommand {
     @Option(help: "Where the engine runs: cpu, or cuda:N for an NVIDIA GPU.")
     var device = "cpu"
 
+    @Option(name: .customLong("compute-type"),
+            help: "How weights are held and multiplied: float32, float16 or int8. Default: the device's default (float16 on the CPU, float32 on a GPU).")
+    var computeType: ComputeType?
+
     @Option(help: "CPU threads for the engine.")
     var threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -82,7 +86,7 @@ struct TranscribeCommand: ParsableCommand {
             progress.finish()
             try write(format.render(transcript), for: file)
             let stats = allocator.stats()
-            printSummary(file: file, device: allocator.device, audioSeconds: transcript.duration, wallSeconds: Date().timeIntervalSince(started),
+            printSummary(file: file, device: allocator.device, computeType: engine.model.computeType, audioSeconds: transcript.duration, wallSeconds: Date().timeIntervalSince(started),
                          peakAllocated: stats.allocatedBytes.all.peak, peakReserved: stats.reservedBytes.all.peak)
         }
     }
@@ -93,7 +97,7 @@ struct TranscribeCommand: ParsableCommand {
             let configuration = try AllocatorConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
             let allocators = try DeviceAllocators(configuration: configuration)
             let backend = try ComputeBackends.open(try DeviceID(parsing: device), allocators: allocators, threads: threads)
-            return try WhisperEngine(directory: directory, backend: backend)
+            return try WhisperEngine(directory: directory, backend: backend, computeType: computeType)
         } catch let error as DeviceMemoryError {
             throw UserError(error.message)
         } catch {
@@ -112,9 +116,9 @@ struct TranscribeCommand: ParsableCommand {
         try Data(text.utf8).write(to: target, options: .atomic)
     }
 
-    private func printSummary(file: String, device: DeviceID, audioSeconds: Double, wallSeconds: Double, peakAllocated: Int, peakReserved: Int) {
+    private func printSummary(file: String, device: DeviceID, computeType: ComputeType, audioSeconds: Double, wallSeconds: Double, peakAllocated: Int, peakReserved: Int) {
         let factor = wallSeconds > 0 ? audioSeconds / wallSeconds : 0
-        let line = "\(file) on \(device): \(Self.format(audioSeconds, 1)) s of audio in \(Self.format(wallSeconds, 2)) s "
+        let line = "\(file) on \(device) (\(computeType)): \(Self.format(audioSeconds, 1)) s of audio in \(Self.format(wallSeconds, 2)) s "
             + "(real-time factor \(Self.format(wallSeconds / max(audioSeconds, 1e-9), 3)), \(Self.format(factor, 1))× real time); "
             + "peak allocated \(ByteCount(peakAllocated)), peak reserved \(ByteCount(peakReserved))\n"
         FileHandle.standardError.write(Data(line.utf8))
@@ -127,3 +131,6 @@ struct TranscribeCommand: ParsableCommand {
 
 extension TranscriptFormat: ExpressibleByArgument {}
 extension WhisperTask: ExpressibleByArgument {}
+extension ComputeType: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+}

@@ -1,6 +1,7 @@
 import DeviceMemory
 import Foundation
 import Tensor
+import TensorTestKit
 import Testing
 import Whisper
 
@@ -30,6 +31,47 @@ struct TinyModelEngineTests {
         #expect(transcript.duration > 3 && transcript.duration < 4)
         #expect(transcript.segments.allSatisfy { $0.start <= $0.end })
         #expect(allocator.usage().allocatedBytes == engine.model.weightBytes, "inference returned every block")
+    }
+
+    @Test(arguments: ComputeType.allCases)
+    func transcribesInEveryComputeType(computeType: ComputeType) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try TinyWhisperModel.write(to: directory, dataType: .float16, seed: 3)
+        let allocator = try CachingAllocator(backend: HostMemory())
+        let engine = try WhisperEngine(directory: directory, backend: CPUBackend(allocator: allocator, threads: 2), computeType: computeType)
+        #expect(engine.model.computeType == computeType)
+        #expect(allocator.stats().segment.all.current == 1, "every weight in one allocation (Note [One allocation per model])")
+        _ = try engine.transcribe(path: Self.clip, options: GoldenFixtures.goldenOptions)
+        #expect(allocator.usage().allocatedBytes == engine.model.weightBytes, "inference returned every block")
+        let report = allocator.emptyCache()
+        #expect(report.after.allocatedBytes == engine.model.weightBytes)
+        #expect(allocator.stats().segment.all.current == 1, "a clear gives back every segment but the weights'")
+    }
+
+    @Test func compactTypesHoldFewerBytesAndTheDefaultIsFloat16() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try TinyWhisperModel.write(to: directory, dataType: .float32, seed: 4)
+        let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
+        let bytes = try ComputeType.allCases.map { try WhisperEngine(directory: directory, backend: backend, computeType: $0).model.weightBytes }
+        #expect(bytes[0] > bytes[1] && bytes[1] > bytes[2], "float32 \(bytes[0]) > float16 \(bytes[1]) > int8 \(bytes[2])")
+        #expect(try WhisperEngine(directory: directory, backend: backend).model.computeType == .float16)
+    }
+
+    /// A device that multiplies only float32 (a GPU, today) refuses the compact types by name.
+    @Test func aBackendWithoutTheTypeRefusesIt() throws {
+        struct Float32Only: ForwardingBackend {
+            let base: any ComputeBackend
+            var computeTypes: [ComputeType] { [.float32] }
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try TinyWhisperModel.write(to: directory, seed: 5)
+        let backend = Float32Only(base: CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1))
+        let error = #expect(throws: WhisperError.self) { try WhisperEngine(directory: directory, backend: backend, computeType: .int8) }
+        #expect(error?.code == .invalidOptions && error?.message.contains("int8") == true, "\(error?.message ?? "")")
+        #expect(try WhisperEngine(directory: directory, backend: backend).model.computeType == .float32, "its default is what it has")
     }
 
     @Test func missingAndDamagedModelsNameTheFile() throws {
