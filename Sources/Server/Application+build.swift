@@ -37,6 +37,7 @@ public func buildApplication(
     let registries = try configuration.devices.map { device in
         ModelRegistry(models: models, defaultModelID: defaultID,
                       backend: try ComputeBackends.open(device, allocators: allocators, threads: configuration.threads),
+                      defaultComputeType: configuration.computeType,
                       defaultKeepAliveSeconds: configuration.keepAliveSeconds, now: clock.now)
     }
     let memory = MemoryControl(allocators: allocators, registries: registries)

@@ -1,5 +1,6 @@
 import DeviceMemory
 import Foundation
+import Tensor
 
 /// Everything `auris serve` can be told, with the defaults a newcomer wants: the local machine
 /// only, the CPU, the models folder of the checkout.
@@ -27,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     /// How long an unused model stays loaded (nil: until unloaded by hand).
     public var keepAliveSeconds: Double?
     public var threads: Int
+    /// The compute type models load in unless a request asks for another; nil = each device's
+    /// default (float16 on the CPU, float32 on a GPU).
+    public var computeType: ComputeType?
     public var allocatorConfiguration: AllocatorConfiguration
     /// Caps the host device (`cpu`) at this many bytes, as if it were a device of that size;
     /// nil = the machine's memory.
@@ -42,6 +46,7 @@ public struct ServerConfiguration: Sendable {
         modelsDirectory: URL = URL(fileURLWithPath: "models"), defaultModel: String = "whisper-tiny.en",
         maxUploadBytes: Int = 2 << 30, adminToken: String? = nil, keepAliveSeconds: Double? = 300,
         threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
+        computeType: ComputeType? = nil,
         allocatorConfiguration: AllocatorConfiguration = .default,
         hostCapacityBytes: Int? = nil,
         historyRetentionDays: Double? = nil,
@@ -57,6 +62,7 @@ public struct ServerConfiguration: Sendable {
         self.adminToken = adminToken
         self.keepAliveSeconds = keepAliveSeconds
         self.threads = threads
+        self.computeType = computeType
         self.allocatorConfiguration = allocatorConfiguration
         self.hostCapacityBytes = hostCapacityBytes
         self.historyRetentionDays = historyRetentionDays

@@ -27,6 +27,37 @@ struct TranscriptionRouteTests {
         #expect(srt.text.contains("00:00:00,000 --> 00:00:03,200"), "\(srt.text)")
     }
 
+    /// A job may ask for a compute type: the model is reloaded in it (it was idle), the models
+    /// list says so, and an unknown type is refused by name before anything is queued.
+    @Test func computeTypePerRequestAndPerLoad() async throws {
+        let server = try await LiveServer()
+        defer { Task { await server.stop() } }
+        let audio = try LiveServer.clip("en-us_hello.wav")
+        func tiny() async throws -> [String: Any] {
+            let models = try await server.request("GET", "/api/models").json()
+            return try #require((models["models"] as? [[String: Any]])?.first { $0["id"] as? String == "whisper-tiny.en" })
+        }
+        #expect(try await tiny()["compute_type"] as? String == "float16", "the CPU's default, before any load")
+        #expect(try await server.request("POST", "/api/transcriptions", body: audio).status == 200)
+        let half = try await tiny()["bytes_held"] as? Int ?? 0
+
+        let int8 = try await server.request("POST", "/api/transcriptions?compute_type=int8", body: audio)
+        #expect(int8.status == 200, "\(int8.text)")
+        let model = try await tiny()
+        #expect(model["compute_type"] as? String == "int8")
+        #expect((model["bytes_held"] as? Int ?? 0) < half * 2 / 3, "int8 holds about half of float16's bytes")
+
+        let load = try await server.request("POST", "/api/models/whisper-tiny.en/load?compute_type=float32")
+        #expect(load.status == 200, "\(load.text)")
+        #expect(try load.json()["compute_type"] as? String == "float32")
+        #expect((try load.json()["bytes_held"] as? Int ?? 0) > half * 3 / 2)
+
+        let bad = try await server.request("POST", "/api/transcriptions?compute_type=float8", body: audio)
+        #expect(bad.status == 400)
+        #expect((try bad.json()["error"] as? [String: Any])?["code"] as? String == "invalid_compute_type")
+        #expect(try await server.request("POST", "/api/models/whisper-tiny.en/load?compute_type=fp4").status == 400)
+    }
+
     @Test func badInputGetsAClearErrorAndTheServiceStaysUp() async throws {
         let server = try await LiveServer(maxUploadBytes: 1 << 20)
         defer { Task { await server.stop() } }

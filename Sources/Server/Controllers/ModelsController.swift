@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Service
+import Tensor
 
 /// `GET /api/models`; `POST /api/models/{id}/load` and `/unload` (admin), on the first serving
 /// device unless `?device=cuda:N` names another.
@@ -53,8 +54,15 @@ struct ModelsController {
                 }
                 keepAlive = .some(seconds < 0 ? nil : seconds)
             }
+            var computeType: ComputeType? = nil
+            if let text = request.uri.queryParameters["compute_type"] {
+                guard let parsed = ComputeType(name: String(text)) else {
+                    throw APIError(.badRequest, code: "invalid_compute_type", "compute_type must be float32, float16 or int8, not '\(text)'")
+                }
+                computeType = parsed
+            }
             let info = try await audit.perform(context, action: "model.load", parameters: "\(id) \(request.uri.query ?? "")") {
-                let info = try await registry.load(id, keepAliveSeconds: keepAlive)
+                let info = try await registry.load(id, keepAliveSeconds: keepAlive, computeType: computeType)
                 return (info, "\(id): \(info.bytesHeld) bytes on \(info.device)")
             }
             return try JSONResponse.make(info)

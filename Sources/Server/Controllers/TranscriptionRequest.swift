@@ -2,6 +2,7 @@ import DeviceMemory
 import Foundation
 import Hummingbird
 import Service
+import Tensor
 import Whisper
 
 /// The options of a transcription request, from form fields (multipart) or the query string.
@@ -38,6 +39,12 @@ struct TranscriptionRequest {
             } catch {
                 throw APIError(.badRequest, code: "invalid_device", error.message)
             }
+        }
+        if let computeType = value("compute_type").flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard let parsed = ComputeType(name: computeType) else {
+                throw APIError(.badRequest, code: "invalid_compute_type", "compute_type must be float32, float16 or int8, not '\(computeType)'")
+            }
+            parameters.computeType = parsed
         }
         if let keepAlive = value("keep_alive") {
             guard let seconds = Double(keepAlive) else {

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import Whisper
 
 /// What a job was asked to do, in the terms of the API, kept with the job so that a job queued
@@ -15,6 +16,9 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var keepAlive: KeepAlive?
     /// The device to run on, such as `cuda:1`; nil lets the first idle worker take the job.
     public var device: String?
+    /// How the model's weights are held and multiplied; nil = the model as it is loaded, or the
+    /// server's default.
+    public var computeType: ComputeType?
 
     public enum KeepAlive: Sendable, Codable, Equatable {
         case seconds(Double)
@@ -45,7 +49,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
     }
 
     public init(model: String? = nil, language: String? = nil, task: String? = nil, initialPrompt: String? = nil,
-                temperatures: [Double]? = nil, keepAlive: KeepAlive? = nil, device: String? = nil) {
+                temperatures: [Double]? = nil, keepAlive: KeepAlive? = nil, device: String? = nil, computeType: ComputeType? = nil) {
         self.model = model
         self.language = language
         self.task = task
@@ -53,6 +57,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         self.temperatures = temperatures
         self.keepAlive = keepAlive
         self.device = device
+        self.computeType = computeType
     }
 
     /// The engine's options for these parameters (faster-whisper's defaults elsewhere).
@@ -69,5 +74,6 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case model, language, task, temperatures, device
         case initialPrompt = "initial_prompt"
         case keepAlive = "keep_alive"
+        case computeType = "compute_type"
     }
 }

@@ -223,7 +223,8 @@ public final class JobQueue: Sendable {
             }
             let result = try await service.transcribe(
                 path: audio, named: job.fileName, modelID: job.parameters.model,
-                options: job.parameters.decodingOptions, keepAliveSeconds: job.parameters.keepAlive.map { $0.seconds }
+                options: job.parameters.decodingOptions, keepAliveSeconds: job.parameters.keepAlive.map { $0.seconds },
+                computeType: job.parameters.computeType
             ) { [self, id = job.id, batchID = job.batchID] event in
                 if isStopping { throw Interrupted() }
                 if state.withLock({ $0.cancelRequested.contains(id) }) { throw Cancelled() }

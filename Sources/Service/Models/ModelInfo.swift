@@ -1,5 +1,6 @@
 import DeviceMemory
 import Foundation
+import Tensor
 
 /// A model the server knows about, and whether (and until when) it is resident.
 public struct ModelInfo: Codable, Sendable, Equatable {
@@ -7,6 +8,8 @@ public struct ModelInfo: Codable, Sendable, Equatable {
     public var path: String
     public var device: DeviceID
     public var loaded: Bool
+    /// How its weights are held: as loaded, or as they will be when it is next loaded.
+    public var computeType: ComputeType
     /// Bytes of weights held on the device while loaded.
     public var bytesHeld: Int
     public var multilingual: Bool?
@@ -20,6 +23,7 @@ public struct ModelInfo: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, path, device, loaded, multilingual
+        case computeType = "compute_type"
         case bytesHeld = "bytes_held"
         case activeJobs = "active_jobs"
         case lastUsed = "last_used"

@@ -8,6 +8,10 @@ import Whisper
 ///
 /// Unloading drops the engine, so its tensors return to the allocator's cache; the memory goes
 /// back to the device when the cache is cleared (`unload_and_clear` does both).
+///
+/// A model is resident in one compute type at a time: the registry's default, or what a load or
+/// a job asks for. Asking for another type reloads the model when no job is using it, and is
+/// refused (`modelBusy`) while one is.
 public actor ModelRegistry {
     struct Resident {
         let engine: WhisperEngine
@@ -20,6 +24,8 @@ public actor ModelRegistry {
 
     public nonisolated let device: DeviceID
     public nonisolated let defaultModelID: String
+    /// The compute type models load in when nobody asks for one.
+    public nonisolated let defaultComputeType: ComputeType
     /// The idle-unload policy's keep-alive, shown for models without an override.
     private var defaultKeepAliveSeconds: Double?
     private let backend: any ComputeBackend
@@ -27,10 +33,12 @@ public actor ModelRegistry {
     private var resident: [String: Resident] = [:]
     private let now: @Sendable () -> Date
 
-    public init(models: [String: URL], defaultModelID: String, backend: any ComputeBackend,
+    /// - Parameter defaultComputeType: nil = the device's default (float16 on the CPU).
+    public init(models: [String: URL], defaultModelID: String, backend: any ComputeBackend, defaultComputeType: ComputeType? = nil,
                 defaultKeepAliveSeconds: Double? = 300, now: @escaping @Sendable () -> Date = Date.init) {
         self.directories = models
         self.defaultModelID = defaultModelID
+        self.defaultComputeType = defaultComputeType ?? .defaultType(for: backend)
         self.backend = backend
         self.device = backend.device
         self.defaultKeepAliveSeconds = defaultKeepAliveSeconds
@@ -42,10 +50,12 @@ public actor ModelRegistry {
     }
 
     /// The engine of `id` (the default when nil), loading it if needed, marked in use until
-    /// `release(_:)`. `keepAliveSeconds` overrides the default for this model from now on.
-    public func acquire(_ id: String?, keepAliveSeconds: Double?? = nil) throws -> (id: String, engine: WhisperEngine) {
+    /// `release(_:)`. `keepAliveSeconds` overrides the default for this model from now on;
+    /// `computeType`, when given, is the type the job needs.
+    public func acquire(_ id: String?, keepAliveSeconds: Double?? = nil,
+                        computeType: ComputeType? = nil) throws -> (id: String, engine: WhisperEngine) {
         let id = id ?? defaultModelID
-        if resident[id] == nil { try loadEngine(id) }
+        try ensureLoaded(id, computeType: computeType)
         resident[id]!.activeJobs += 1
         resident[id]!.lastUsed = now()
         if let keepAliveSeconds { resident[id]!.keepAliveOverride = keepAliveSeconds }
@@ -58,9 +68,9 @@ public actor ModelRegistry {
         resident[id]!.lastUsed = now()
     }
 
-    /// Loads `id` (a no-op when resident) and returns its state.
-    public func load(_ id: String, keepAliveSeconds: Double?? = nil) throws -> ModelInfo {
-        if resident[id] == nil { try loadEngine(id) }
+    /// Loads `id` (a no-op when resident in the type asked for) and returns its state.
+    public func load(_ id: String, keepAliveSeconds: Double?? = nil, computeType: ComputeType? = nil) throws -> ModelInfo {
+        try ensureLoaded(id, computeType: computeType)
         if let keepAliveSeconds { resident[id]!.keepAliveOverride = keepAliveSeconds }
         return info(id)
     }
@@ -107,11 +117,29 @@ public actor ModelRegistry {
         defaultKeepAliveSeconds = seconds
     }
 
-    private func loadEngine(_ id: String) throws {
+    /// Makes `id` resident in `computeType` (when given; else as it is, or the default).
+    private func ensureLoaded(_ id: String, computeType: ComputeType?) throws {
+        if let model = resident[id] {
+            let current = model.engine.model.computeType
+            guard let wanted = computeType, wanted != current else { return }
+            guard model.activeJobs == 0 else {
+                throw ServiceError(.modelBusy,
+                    "model \(id) is loaded in \(current) and transcribing (\(model.activeJobs) job(s)); ask for \(current), or for \(wanted) when they finish")
+            }
+            resident[id] = nil
+        }
+        try loadEngine(id, computeType: computeType ?? defaultComputeType)
+    }
+
+    private func loadEngine(_ id: String, computeType: ComputeType) throws {
         guard let directory = directories[id] else { throw unknown(id) }
+        guard backend.computeTypes.contains(computeType) else {
+            throw ServiceError(.invalidRequest,
+                "\(device) computes in \(backend.computeTypes.map(\.rawValue).joined(separator: ", ")), not \(computeType)")
+        }
         let engine: WhisperEngine
         do {
-            engine = try WhisperEngine(directory: directory, backend: backend)
+            engine = try WhisperEngine(directory: directory, backend: backend, computeType: computeType)
         } catch let error as DeviceMemoryError {
             // Out of memory stays itself: the caller may make room and try again.
             throw error
@@ -126,6 +154,7 @@ public actor ModelRegistry {
         let keepAlive = model?.keepAliveOverride ?? defaultKeepAliveSeconds
         return ModelInfo(
             id: id, path: directories[id]?.path ?? "", device: device, loaded: model != nil,
+            computeType: model?.engine.model.computeType ?? defaultComputeType,
             bytesHeld: model?.engine.model.weightBytes ?? 0, multilingual: model?.engine.isMultilingual,
             activeJobs: model?.activeJobs ?? 0, lastUsed: model?.lastUsed, keepAliveSeconds: keepAlive,
             expiresAt: model.flatMap { m in keepAlive.map { m.lastUsed.addingTimeInterval($0) } })

@@ -5,6 +5,7 @@ import GPU
 import Hummingbird
 import Logging
 import Server
+import Tensor
 
 /// `auris serve`: the speech-recognition server.
 struct ServeCommand: AsyncParsableCommand {
@@ -35,6 +36,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("keep-alive"), help: "Seconds an unused model stays loaded (negative: until unloaded).")
     var keepAlive: Double = 300
+
+    @Option(name: .customLong("compute-type"),
+            help: "How models' weights are held and multiplied unless a request says: float32, float16 or int8. Default: each device's (float16 on the CPU, float32 on a GPU).")
+    var computeType: ComputeType?
 
     @Option(help: "CPU threads for the engine.")
     var threads = min(4, ProcessInfo.processInfo.activeProcessorCount)
@@ -72,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
             defaultModel: model, maxUploadBytes: maxUploadMegabytes << 20,
             // A token on the command line would show in `ps`; it comes from the environment.
             adminToken: environment["AURIS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-            keepAliveSeconds: keepAlive < 0 ? nil : keepAlive, threads: threads,
+            keepAliveSeconds: keepAlive < 0 ? nil : keepAlive, threads: threads, computeType: computeType,
             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 },
             historyRetentionDays: historyDays, auditRetentionDays: auditDays > 0 ? auditDays : nil)
     }
