@@ -38,15 +38,19 @@ test: model browser-deps
 	scripts/check-web-ui.sh
 	python3 Benchmarks/Whisper/check_memory_flat.py
 
-# Allocator micro-benchmarks, then Auris against faster-whisper (installed in .venv/golden).
+# Allocator and audio micro-benchmarks, clear_cache over HTTP, then Auris against faster-whisper
+# and whisper.cpp on a real recording (models/real-speech, from PyPI) at 16 and 48 kHz.
 bench: model
 	swift build $(RELEASE) --product AllocatorBenchmarks
+	swift build $(RELEASE) --product AudioBenchmarks
 	swift build $(RELEASE) --product auris
 	.build/release/AllocatorBenchmarks
+	.build/release/AudioBenchmarks
 	swift build $(RELEASE) --product ServerBenchmarks
 	.build/release/ServerBenchmarks
-	python3 scripts/golden/make-clips.py --generated
-	PEER_PYTHON=$$(scripts/golden/setup-venv.sh >/dev/null && echo .venv/golden/bin/python) python3 Benchmarks/Whisper/bench.py
+	scripts/real-speech.sh >/dev/null
+	PEER_PYTHON=$$(scripts/golden/setup-venv.sh >/dev/null && echo .venv/golden/bin/python) \
+		WHISPER_CPP_PYTHON=$$(Benchmarks/Whisper/setup-whispercpp.sh) python3 Benchmarks/Whisper/bench.py
 
 # Screenshots of every web page at desktop and phone widths, into docs/screenshots/.
 screenshots: model browser-deps

