@@ -8,6 +8,7 @@ are stated in.
 
   PEER_PYTHON=.venv/golden/bin/python WHISPER_CPP_PYTHON=.venv/whispercpp/bin/python \\
       python3 Benchmarks/Whisper/bench.py          # BENCH_ROUNDS=5 for more rounds
+  AURIS_BEFORE=/path/to/older/auris ...            # also an older build, for before/after tables
 """
 import os
 import sys
@@ -46,6 +47,12 @@ ENGINES = {
     "faster-whisper int8": faster_whisper("int8"),
     "whisper.cpp (pywhispercpp wheel)": whisper_cpp,
 }
+
+
+if os.environ.get("AURIS_BEFORE"):
+    # An older build has no --compute-type: it computed in float32.
+    ENGINES["auris before"] = lambda clip: [os.environ["AURIS_BEFORE"], "transcribe", "--threads", "2", "--temperature", "0",
+                                            "--no-condition-on-previous-text", clip]
 
 
 def measure(clip_name):

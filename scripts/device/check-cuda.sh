@@ -73,7 +73,8 @@ PY
 inputs=("$clips"/*.wav "$long")
 for run in reference:cpu device:"$device"; do
   # The first clip twice: the first run pays for loading kernels and cuBLAS's heuristics.
-  "${auris[@]}" transcribe --model "$model" --device "${run#*:}" --temperature 0 --no-condition-on-previous-text \
+  # float32 on both: a GPU computes in float32 only, the CPU's default is float16.
+  "${auris[@]}" transcribe --model "$model" --device "${run#*:}" --compute-type float32 --temperature 0 --no-condition-on-previous-text \
     --output-dir "$out/${run%%:*}" "$clips/en-us_hello.wav" "${inputs[@]}" 2>"$out/${run%%:*}.summary" \
     || { cat "$out/${run%%:*}.summary"; fail "transcribe on ${run#*:}"; }
 done
