@@ -10,10 +10,7 @@ cd "$(dirname "$0")/../.."
 export PATH="$PATH:/opt/swift/usr/bin"
 scripts/install-model.sh
 # Its own build folder: the static build has other flags, and would otherwise rebuild .build.
-# FoundationNetworking (the clear-cache client) links libcurl, which the static runtime does not
-# carry: point the linker at the runtime library, since only libcurl's -dev package has the link.
-mkdir -p .build-static/link && ln -sf "$(ldconfig -p | awk '/libcurl.so.4 .*x86-64/ { print $NF; exit }')" .build-static/link/libcurl.so
-swift build -c release --static-swift-stdlib -Xlinker -L.build-static/link --product auris --scratch-path .build-static
+swift build -c release --static-swift-stdlib --product auris --scratch-path .build-static
 rm -rf device-kit && mkdir -p device-kit/model-1 device-kit/model-2 device-kit/run/lib
 binary=.build-static/release/auris
 strip -o device-kit/run/auris "$binary"
