@@ -106,18 +106,20 @@ struct TokenizerFile: Decodable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let pair = try? container.decode([String].self) {
-                guard pair.count == 2 else {
-                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "a merge needs two tokens")
-                }
-                (left, right) = (pair[0], pair[1])
-            } else {
-                let line = try container.decode(String.self)
+            // The string form first: it is what Whisper's files use, and a failed attempt at
+            // the other form costs an error per merge (50,000 of them).
+            if let line = try? container.decode(String.self) {
                 guard let space = line.firstIndex(of: " ") else {
                     throw DecodingError.dataCorruptedError(in: container, debugDescription: "merge without a space: \(line)")
                 }
                 left = String(line[..<space])
                 right = String(line[line.index(after: space)...])
+            } else {
+                let pair = try container.decode([String].self)
+                guard pair.count == 2 else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "a merge needs two tokens")
+                }
+                (left, right) = (pair[0], pair[1])
             }
         }
     }
