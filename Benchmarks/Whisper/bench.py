@@ -9,6 +9,7 @@ are stated in.
   PEER_PYTHON=.venv/golden/bin/python WHISPER_CPP_PYTHON=.venv/whispercpp/bin/python \\
       python3 Benchmarks/Whisper/bench.py          # BENCH_ROUNDS=5 for more rounds
   AURIS_BEFORE=/path/to/older/auris ...            # also an older build, for before/after tables
+  BENCH_ENGINES="auris float16,whisper.cpp" ...     # only the engines whose names start so
 """
 import os
 import sys
@@ -55,8 +56,12 @@ if os.environ.get("AURIS_BEFORE"):
                                             "--no-condition-on-previous-text", clip]
 
 
+SELECTED = [p.strip() for p in os.environ.get("BENCH_ENGINES", "").split(",") if p.strip()]
+
+
 def measure(clip_name):
-    engines = [name for name in ENGINES if not (name.startswith("whisper.cpp") and clip_name != "16 kHz")]
+    engines = [name for name in ENGINES if not (name.startswith("whisper.cpp") and clip_name != "16 kHz")
+               and (not SELECTED or any(name.startswith(prefix) for prefix in SELECTED))]
     results = {name: [] for name in engines}
     for round_index in range(ROUNDS):
         shift = round_index % len(engines)
@@ -77,6 +82,8 @@ def main():
         for name, (wall, peak) in table[clip_name].items():
             print(f"  {clip_name}  {name:34s} {wall:6.2f} s   peak RSS {peak / 2**20:6.1f} MiB")
         sys.stdout.flush()
+    if SELECTED:
+        return
     ours16, ours48 = table["16 kHz"]["auris float16 (default)"], table["48 kHz"]["auris float16 (default)"]
     cpp = table["16 kHz"]["whisper.cpp (pywhispercpp wheel)"]
     print(f"\nauris float16 / whisper.cpp wheel: time {ours16[0] / cpp[0]:.2f} (target ≤ 0.55 against the wheel), "
