@@ -43,12 +43,15 @@ let package = Package(
         // The web UI: static files, served by the server; no build step.
         .target(name: "WebUI", resources: [.copy("site")]),
         .target(name: "Service", dependencies: [
-            "DeviceMemory", "GPU", "Tensor", "Whisper", .product(name: "GRDB", package: "GRDB.swift"),
+            "DeviceMemory", "GPU", "Tensor", "Audio", "Whisper", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(
             name: "Server",
+            // Only the service below it (Note [One typed Service layer], docs/server.md): the
+            // engine's modules reach the server through Service's own API and names.
             dependencies: [
-                "DeviceMemory", "GPU", "Tensor", "Audio", "Whisper", "Service", "WebUI",
+                "Service", "WebUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,16 +6,15 @@ import ServiceLifecycle
 /// `/api/system/events` when there are any. Closes the open event streams at shutdown (an open
 /// stream would otherwise hold the server).
 struct MemorySamplingService: ServiceLifecycle.Service {
-    let memory: MemoryControl
-    let hub: EventHub
-    let timeline: MemoryTimeline
+    let memory: MemoryService
 
     func run() async throws {
+        let hub = memory.hub, timeline = memory.timeline
         defer { hub.closeAll() }
         await cancelWhenGracefulShutdown {
             // A sleep cut short by shutdown ends the loop; shutdown is not an error.
             while (try? await Task.sleep(for: .seconds(1))) != nil {
-                let sample = memory.sample()
+                let sample = memory.control.sample()
                 timeline.append(sample)
                 if hub.listenerCount > 0 { hub.publish("memory", sample) }
             }

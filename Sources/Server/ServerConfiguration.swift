@@ -1,6 +1,5 @@
-import DeviceMemory
 import Foundation
-import Tensor
+import Service
 
 /// Everything `auris serve` can be told, with the defaults a newcomer wants: the local machine
 /// only, the CPU, the models folder of the checkout.
@@ -25,8 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var maxUploadBytes: Int
     /// Remote callers may use the admin routes only with this bearer token; nil = local only.
     public var adminToken: String?
-    /// How long an unused model stays loaded (nil: until unloaded by hand).
-    public var keepAliveSeconds: Double?
+    /// How long an unused model stays loaded.
+    public var keepAlive: KeepAlive
     public var threads: Int
     /// The compute type models load in unless a request asks for another; nil = each device's
     /// default (float16 on the CPU, float32 on a GPU).
@@ -42,12 +41,12 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
-        dataDirectory: URL = URL(fileURLWithPath: "data"), device: DeviceID = .cpu, moreDevices: [DeviceID] = [],
+        dataDirectory: URL = URL(fileURLWithPath: "data"), device: DeviceID? = nil, moreDevices: [DeviceID] = [],
         modelsDirectory: URL = URL(fileURLWithPath: "models"), defaultModel: String = "whisper-tiny.en",
-        maxUploadBytes: Int = 2 << 30, adminToken: String? = nil, keepAliveSeconds: Double? = 300,
+        maxUploadBytes: Int = 2 << 30, adminToken: String? = nil, keepAlive: KeepAlive = .seconds(300),
         threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
         computeType: ComputeType? = nil,
-        allocatorConfiguration: AllocatorConfiguration = .default,
+        allocatorConfiguration: AllocatorConfiguration? = nil,
         hostCapacityBytes: Int? = nil,
         historyRetentionDays: Double? = nil,
         auditRetentionDays: Double? = 365
@@ -55,17 +54,27 @@ public struct ServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
+        // The defaults are written here, not as default arguments, which would have to name the
+        // device-memory module this file does not import.
+        let device = device ?? .cpu
         self.devices = [device] + moreDevices.filter { $0 != device }
         self.modelsDirectory = modelsDirectory
         self.defaultModel = defaultModel
         self.maxUploadBytes = maxUploadBytes
         self.adminToken = adminToken
-        self.keepAliveSeconds = keepAliveSeconds
+        self.keepAlive = keepAlive
         self.threads = threads
         self.computeType = computeType
-        self.allocatorConfiguration = allocatorConfiguration
+        self.allocatorConfiguration = allocatorConfiguration ?? .default
         self.hostCapacityBytes = hostCapacityBytes
         self.historyRetentionDays = historyRetentionDays
         self.auditRetentionDays = auditRetentionDays
+    }
+
+    /// The service's part of it.
+    var service: ServiceConfiguration {
+        ServiceConfiguration(devices: devices, modelsDirectory: modelsDirectory, defaultModel: defaultModel, dataDirectory: dataDirectory,
+                             threads: threads, computeType: computeType, keepAlive: keepAlive,
+                             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes)
     }
 }

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import GPU
 import Server
+import Service
 import Testing
 
 /// A real Auris server on an ephemeral loopback port, for tests that need a real socket.
@@ -27,7 +28,7 @@ final class LiveServer: @unchecked Sendable {
         return present
     }
 
-    init(maxUploadBytes: Int = 64 << 20, keepAliveSeconds: Double? = 300, dataDirectory: URL? = nil,
+    init(maxUploadBytes: Int = 64 << 20, keepAlive: KeepAlive = .seconds(300), dataDirectory: URL? = nil,
          allocators: DeviceAllocators? = nil, clock: ServerClock = .system,
          modelsDirectory: URL = LiveServer.modelsDirectory, defaultModel: String = "whisper-tiny.en",
          configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
@@ -35,7 +36,7 @@ final class LiveServer: @unchecked Sendable {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("auris-server-\(UUID().uuidString)")
         var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, dataDirectory: self.dataDirectory, modelsDirectory: modelsDirectory, defaultModel: defaultModel,
-            maxUploadBytes: maxUploadBytes, keepAliveSeconds: keepAliveSeconds, threads: 2)
+            maxUploadBytes: maxUploadBytes, keepAlive: keepAlive, threads: 2)
         configure(&configuration)
         var logger = Logger(label: "auris-test")
         logger.logLevel = .critical

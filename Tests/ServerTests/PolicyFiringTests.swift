@@ -3,6 +3,7 @@ import Foundation
 import GPU
 import Server
 import Synchronization
+import Service
 import Testing
 
 /// A clock the test moves by hand.
@@ -83,7 +84,7 @@ struct PolicyFiringTests {
 
     @Test func idleModelsAreUnloadedAfterTheirKeepAlive() async throws {
         let clock = TestClock("2026-11-30T10:00:00Z")
-        let server = try await LiveServer(keepAliveSeconds: 300, clock: clock.server)
+        let server = try await LiveServer(keepAlive: .seconds(300), clock: clock.server)
         defer { Task { await server.stop() } }
         func loaded() async throws -> Bool {
             let models = try #require(try await server.request("GET", "/api/models").json()["models"] as? [[String: Any]])

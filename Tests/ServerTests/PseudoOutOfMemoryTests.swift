@@ -1,6 +1,7 @@
 import DeviceMemory
 import Foundation
 import GPU
+import Service
 import Testing
 
 /// The brief's pseudo-OOM, reproduced and fixed on a capped host device.
@@ -67,7 +68,7 @@ struct PseudoOutOfMemoryTests {
         let capacity = working + weights / 2
 
         // Caching, no policy: every automatic policy off, so the idle model stays.
-        let bare = try await LiveServer(keepAliveSeconds: nil,
+        let bare = try await LiveServer(keepAlive: .forever,
                                         allocators: try DeviceAllocators(configuration: .default, hostCapacityBytes: capacity),
                                         modelsDirectory: folder, defaultModel: Self.models[0])
         let off = #"{"cleanup_on_threshold": false, "cleanup_every_jobs": 0, "idle_unload_seconds": null, "unload_idle_on_pressure": false}"#

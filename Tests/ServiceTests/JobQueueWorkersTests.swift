@@ -48,7 +48,7 @@ struct JobQueueWorkersTests {
             TranscriptionService(registry: ModelRegistry(models: ["tiny": modelDirectory], defaultModelID: "tiny", backend: backend))
         }
         let queue = JobQueue(store: try Store(), services: services)
-        let pins: [String?] = ["cuda:1", "cuda:1", nil, "cpu", "cuda:1", nil]
+        let pins: [DeviceID?] = [.cuda(1), .cuda(1), nil, .cpu, .cuda(1), nil]
         let jobs = try pins.enumerated().map { index, pin in
             let audio = root.appendingPathComponent("clip-\(index).wav")
             try Self.wav(seconds: 2, seed: index).write(to: audio)
@@ -58,7 +58,7 @@ struct JobQueueWorkersTests {
         let worker = Task { try await queue.run() }
         for (job, pin) in zip(jobs, pins) {
             let finished = try await queue.result(of: job.id)
-            if let pin { #expect(finished.device == pin, "\(job.fileName) asked for \(pin)") }
+            if let pin { #expect(finished.device == pin.description, "\(job.fileName) asked for \(pin)") }
         }
         queue.stop()
         try await worker.value
@@ -68,7 +68,7 @@ struct JobQueueWorkersTests {
         let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
         let queue = JobQueue(store: try Store(), service: TranscriptionService(
             registry: ModelRegistry(models: [:], defaultModelID: "none", backend: backend)))
-        let job = JobRecord(fileName: "a.wav", audioPath: "/nonexistent/a.wav", parameters: JobParameters(device: "cuda:7"))
+        let job = JobRecord(fileName: "a.wav", audioPath: "/nonexistent/a.wav", parameters: JobParameters(device: .cuda(7)))
         try await queue.submit([job])
         let worker = Task { try await queue.run() }
         await #expect {

@@ -82,8 +82,8 @@ struct StoreTests {
         try await store.finish(old.id, transcript: Self.transcript("old"), model: "m", device: "cpu", processingMilliseconds: 1,
                                at: now.addingTimeInterval(-10 * day))
         try await store.finish(recent.id, transcript: Self.transcript("new"), model: "m", device: "cpu", processingMilliseconds: 1, at: now)
-        try await store.append(AuditEntry(time: now.addingTimeInterval(-100 * day), actor: "a", action: "x", result: "ok"))
-        try await store.append(AuditEntry(time: now, actor: "a", action: "y", result: "ok"))
+        try await store.append(AuditEntry(time: now.addingTimeInterval(-100 * day), actor: "a", action: "x", result: .ok))
+        try await store.append(AuditEntry(time: now, actor: "a", action: "y", result: .ok))
 
         let pruned = try await store.prune(historyBefore: now.addingTimeInterval(-7 * day), auditBefore: now.addingTimeInterval(-90 * day))
         #expect(pruned == Store.Pruned(jobs: 1, auditEntries: 1))
@@ -106,7 +106,7 @@ struct StoreTests {
     @Test func auditIsNewestFirstAndFilteredByAction() async throws {
         let store = try Store()
         for action in ["memory.clear_cache", "model.load", "model.unload", "admin.refused"] {
-            try await store.append(AuditEntry(actor: "127.0.0.1", action: action, result: action == "admin.refused" ? "refused" : "ok"))
+            try await store.append(AuditEntry(actor: "127.0.0.1", action: action, result: action == "admin.refused" ? .refused : .ok))
         }
         let all = try await store.audit(limit: 10, offset: 0)
         #expect(all.total == 4 && all.entries.map(\.action) == ["admin.refused", "model.unload", "model.load", "memory.clear_cache"])

@@ -16,3 +16,8 @@ public struct AurisRequestContext: RequestContext {
     /// JSON bodies (policies and the like) are small; uploads are streamed, not collected.
     public var maxUploadSize: Int { 1 << 20 }
 }
+
+extension AurisRequestContext {
+    /// Who is acting, for the audit log: the socket's peer.
+    var actor: String { PeerAddress.describe(remoteAddress) }
+}

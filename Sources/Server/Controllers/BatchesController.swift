@@ -6,7 +6,7 @@ import Service
 /// apply to every file, and `models` may name a model per file, comma-separated) and
 /// `GET /api/batches/{id}` (each file's state and progress).
 struct BatchesController {
-    let intake: JobIntake
+    let intake: Intake
     let uploads: UploadReceiver
 
     /// A batch and its files, in the order they were sent.
@@ -56,7 +56,7 @@ struct BatchesController {
             let parsed = try TranscriptionRequest(fields: upload.fields, query: query, openAI: false)
             let batch = BatchRecord()
             let models = upload.fields["models"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            let jobs = try await intake.submit(upload, parameters: parsed.parameters, models: models, batch: batch)
+            let jobs = try await intake.submit(upload.intakeFiles, parameters: parsed.parameters, models: models, batch: batch)
             var response = try JSONResponse.make(BatchView(batch, jobs: jobs))
             response.status = .accepted
             response.headers[.location] = "/api/batches/\(batch.id)"
@@ -66,7 +66,7 @@ struct BatchesController {
             // Cancels every file not finished yet; the finished ones keep their results.
             let id = try context.parameters.require("id")
             guard let batch = try await intake.queue.store.batch(id) else {
-                throw APIError(.notFound, code: "unknown_batch", "no batch with id \(id)")
+                throw ServiceError(.unknownBatch, "no batch with id \(id)")
             }
             let pending = try await intake.queue.store.jobs(inBatch: id).filter { !$0.state.isFinished }
             // Queued ones first, so that none starts while the running one is being stopped.
@@ -78,7 +78,7 @@ struct BatchesController {
         router.get("api/batches/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let batch = try await intake.queue.store.batch(id) else {
-                throw APIError(.notFound, code: "unknown_batch", "no batch with id \(id)")
+                throw ServiceError(.unknownBatch, "no batch with id \(id)")
             }
             return try JSONResponse.make(BatchView(batch, jobs: try await intake.queue.store.jobs(inBatch: id)))
         }

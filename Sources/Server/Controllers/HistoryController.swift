@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Service
-import Whisper
 
 /// `GET /api/jobs/{id}` and `DELETE` (cancel); the history of finished jobs: `GET /api/history?q=&limit=&offset=`,
 /// `GET /api/history/{id}[?format=txt|srt|vtt|json]`, `DELETE /api/history/{id}`.
@@ -19,9 +18,9 @@ struct HistoryController {
             switch try await queue.cancel(id) {
             case .cancelled(let job): return try JSONResponse.make(JobSummary(job))
             case .finished(let job):
-                throw APIError(.conflict, code: "job_finished",
+                throw ServiceError(.jobFinished,
                     "job \(id) is \(job.state.rawValue) already; delete it from the history with DELETE /api/history/\(id)")
-            case .unknown: throw APIError(.notFound, code: "unknown_job", "no job with id \(id)")
+            case .unknown: throw ServiceError(.unknownJob, "no job with id \(id)")
             }
         }
         router.get("api/history") { request, _ in
@@ -36,11 +35,9 @@ struct HistoryController {
             guard let name = request.uri.queryParameters["format"].map(String.init) else {
                 return try JSONResponse.make(JobDetail(job))
             }
-            guard let format = TranscriptFormat(rawValue: name == "text" ? "txt" : name) else {
-                throw APIError(.badRequest, code: "invalid_format", "format must be one of json, txt, srt, vtt, not '\(name)'")
-            }
+            let format = try TranscriptFormat(apiName: name)
             guard let transcript = job.transcript else {
-                throw APIError(.conflict, code: "no_transcript", "job \(job.id) is \(job.state.rawValue) and has no transcript")
+                throw ServiceError(.noTranscript, "job \(job.id) is \(job.state.rawValue) and has no transcript")
             }
             var response = JSONResponse.text(format.render(transcript), mediaType: format.mediaType)
             let base = (job.fileName as NSString).deletingPathExtension
@@ -48,27 +45,21 @@ struct HistoryController {
             return response
         }
         router.delete("api/history/:id") { _, context in
-            let id = try context.parameters.require("id")
-            guard let deleted = try await store.deleteFinishedJob(id) else {
-                let state = try await store.job(id)?.state.rawValue
-                throw state.map { APIError(.conflict, code: "job_not_finished", "job \(id) is \($0); only finished jobs can be deleted") }
-                    ?? APIError(.notFound, code: "unknown_job", "no job with id \(id)")
-            }
-            if let audio = deleted.audioPath { try? FileManager.default.removeItem(atPath: audio) }
+            try await queue.deleteFinished(try context.parameters.require("id"))
             return Response(status: .noContent)
         }
     }
 
     private func job(_ context: AurisRequestContext) async throws -> JobRecord {
         let id = try context.parameters.require("id")
-        guard let job = try await store.job(id) else { throw APIError(.notFound, code: "unknown_job", "no job with id \(id)") }
+        guard let job = try await store.job(id) else { throw ServiceError(.unknownJob, "no job with id \(id)") }
         return job
     }
 
     static func integer(_ text: Substring?, name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text else { return value }
         guard let number = Int(text), range.contains(number) else {
-            throw APIError(.badRequest, code: "invalid_\(name)", "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+            throw ServiceError.invalid(name, "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound)")
         }
         return number
     }

@@ -4,7 +4,6 @@ import Logging
 import NIOCore
 import Service
 import ServiceLifecycle
-import Whisper
 
 /// `POST /api/transcriptions` and the OpenAI-compatible `POST /v1/audio/transcriptions`.
 ///
@@ -13,7 +12,7 @@ import Whisper
 /// answered at once with 202 and the job, to be followed at `/api/jobs/{id}` or on the events
 /// stream.
 struct TranscriptionController {
-    let intake: JobIntake
+    let intake: Intake
     let uploads: UploadReceiver
 
     func addRoutes(to router: Router<AurisRequestContext>) {
@@ -25,13 +24,9 @@ struct TranscriptionController {
         let upload = try await uploads.receive(request)
         defer { upload.remove() }
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
-        var parsed = try TranscriptionRequest(fields: upload.fields, query: query, openAI: openAI)
-        if openAI, let model = parsed.parameters.model, !(await intake.registry.list().contains { $0.id == model }) {
-            // OpenAI clients name OpenAI's models ("whisper-1"): serve them with the default.
-            parsed.parameters.model = nil
-        }
+        let parsed = try TranscriptionRequest(fields: upload.fields, query: query, openAI: openAI)
         let wait = (upload.fields["wait"] ?? query["wait"]) != "false"
-        guard let job = try await intake.submit(upload, parameters: parsed.parameters).first else {
+        guard let job = try await intake.submit(upload.intakeFiles, parameters: parsed.parameters, openAICompatible: openAI).first else {
             throw APIError(.badRequest, code: "empty_upload", "no audio received")
         }
         guard wait else {
@@ -48,7 +43,7 @@ struct TranscriptionController {
         } onGracefulShutdown: {
             intake.queue.stop()
         }
-        guard let transcript = done.transcript else { throw APIError(.internalServerError, code: "no_result", "job \(job.id) has no transcript") }
+        guard let transcript = done.transcript else { throw ServiceError(.noTranscript, "job \(job.id) has no transcript") }
         context.logger.info("transcribed", metadata: [
             "job": "\(job.id)", "model": "\(done.model ?? "")", "audio_s": "\(transcript.duration)",
             "processing_ms": "\(Int(done.processingMilliseconds ?? 0))"])

@@ -1,6 +1,5 @@
 import Foundation
 import Service
-import Whisper
 
 /// A job as the API shows it in lists: state, progress and a preview of the text, without the
 /// segments (and never the server's file paths).

@@ -2,15 +2,14 @@ import Foundation
 import Service
 import ServiceLifecycle
 
-/// The device's worker: runs queued jobs one at a time until shutdown. At a graceful shutdown
-/// the running job is stopped at its next progress event and re-queued (it runs again after the
-/// restart), then the models are unloaded and their memory returned to the device.
+/// The devices' workers: run queued jobs one at a time per device until shutdown. At a graceful
+/// shutdown the running jobs are stopped at their next progress event and re-queued (they run
+/// again after the restart), then the service unloads the models and returns their memory.
 struct JobWorkerService: ServiceLifecycle.Service {
-    let queue: JobQueue
-    let memory: MemoryControl
-    let audit: AdminLog
+    let service: AurisService
 
     func run() async throws {
+        let queue = service.queue
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
                 try await queue.run()
@@ -20,9 +19,6 @@ struct JobWorkerService: ServiceLifecycle.Service {
         } onGracefulShutdown: {
             queue.stop()
         }
-        let result = await memory.unloadAndClear()
-        let waiting = (try? await queue.store.queuedJobIDs().count) ?? 0
-        await audit.server("server.stop", detail: "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))], "
-                           + "released \(result.releasedBytes) bytes; \(waiting) jobs wait for the next start")
+        await service.shutdown()
     }
 }

@@ -3,11 +3,10 @@ import Service
 import ServiceLifecycle
 
 /// Keeps the store from growing without end on a server that runs for months: at start and
-/// then every `interval`, deletes finished jobs older than the history's retention and audit
-/// entries older than the audit log's, and records what it removed in the audit log.
+/// then every `interval`, the service prunes finished jobs and audit entries past their
+/// retention (and audits what it removed).
 struct RetentionService: ServiceLifecycle.Service {
-    let store: Store
-    let audit: AdminLog
+    let service: AurisService
     let historyDays: Double?
     let auditDays: Double?
     let interval: Duration
@@ -18,18 +17,8 @@ struct RetentionService: ServiceLifecycle.Service {
         // end the whole server.
         await cancelWhenGracefulShutdown {
             repeat {
-                await prune()
+                await service.prune(historyDays: historyDays, auditDays: auditDays, now: now())
             } while (try? await Task.sleep(for: interval)) != nil
         }
-    }
-
-    func prune() async {
-        guard historyDays != nil || auditDays != nil else { return }
-        let moment = now()
-        func cutoff(_ days: Double?) -> Date? { days.map { moment.addingTimeInterval(-$0 * 86_400) } }
-        guard let pruned = try? await store.prune(historyBefore: cutoff(historyDays), auditBefore: cutoff(auditDays)),
-              pruned.jobs + pruned.auditEntries > 0 else { return }
-        await audit.server("server.retention", detail: "removed \(pruned.jobs) finished jobs older than "
-            + "\(historyDays.map { "\($0) days" } ?? "-") and \(pruned.auditEntries) audit entries older than \(auditDays.map { "\($0) days" } ?? "-")")
     }
 }

@@ -1,12 +1,11 @@
-import Audio
-import DeviceMemory
 import Hummingbird
 import Logging
 import Service
-import Whisper
 
-/// Turns the modules' own errors into API errors with the right status, so that every failure a
-/// client sees has one shape and a message it can act on — and the service stays up.
+/// Turns every error into the API's one shape with the right status, so that every failure a
+/// client sees has a code and a message it can act on — and the service stays up. The service
+/// has already turned the lower modules' errors into `ServiceError`s (`ServiceError(mapping:)`);
+/// here each of its codes gets its one HTTP status.
 struct ErrorMappingMiddleware: RouterMiddleware {
     typealias Context = AurisRequestContext
 
@@ -27,29 +26,21 @@ struct ErrorMappingMiddleware: RouterMiddleware {
     }
 
     static func map(_ error: any Error) -> APIError {
-        switch error {
-        case let error as APIError:
-            return error
-        case let error as AudioError:
-            let status: HTTPResponse.Status = error.code == .ffmpegFailed || error.code == .ffmpegMissing ? .unprocessableContent : .badRequest
-            return APIError(status, code: "bad_audio_\(error.code.rawValue)", error.message)
-        case let error as ServiceError:
-            switch error.code {
-            case .unknownModel: return APIError(.notFound, code: error.code.rawValue, error.message)
-            case .modelBusy: return APIError(.conflict, code: error.code.rawValue, error.message)
-            case .invalidRequest: return APIError(.badRequest, code: error.code.rawValue, error.message)
-            case .engineFailure: return APIError(.internalServerError, code: error.code.rawValue, error.message)
-            case .shuttingDown: return APIError(.serviceUnavailable, code: error.code.rawValue, error.message)
-            case .cancelled: return APIError(.conflict, code: "job_cancelled", error.message)
-            }
-        case let error as DeviceMemoryError where error.code == .outOfMemory:
-            return APIError(.serviceUnavailable, code: "out_of_memory", error.message)
-        case let error as DeviceMemoryError:
-            return APIError(.internalServerError, code: error.code.rawValue, error.message)
-        case let error as WhisperError:
-            return APIError(.unprocessableContent, code: error.code.rawValue, error.message)
-        default:
-            return APIError(.internalServerError, code: "internal_error", "\(error)")
+        if let error = error as? APIError { return error }
+        let error = ServiceError(mapping: error)
+        return APIError(status(of: error.code), code: error.apiCode, error.message)
+    }
+
+    /// The one status of each service error code (docs/server.md, "Bad input and what it gets").
+    static func status(of code: ServiceError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .invalidParameter, .badAudio: .badRequest
+        case .unknownModel, .unknownJob, .unknownBatch, .deviceNotOpen: .notFound
+        case .modelBusy, .jobFinished, .jobNotFinished, .noTranscript, .cancelled: .conflict
+        case .audioTool, .modelUnreadable: .unprocessableContent
+        case .outOfMemory, .shuttingDown, .deviceUnavailable: .serviceUnavailable
+        case .storageFull: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        case .engineFailure: .internalServerError
         }
     }
 }

@@ -1,10 +1,14 @@
 import Foundation
+import Service
 import Hummingbird
 import MultipartKit
 import NIOCore
 
 /// Uploaded audio files, streamed to disk, plus the form fields that came with them.
 struct Upload: Sendable {
+    /// The files as the service takes them.
+    var intakeFiles: [Intake.File] { files.map { Intake.File(url: $0.url, originalName: $0.originalName) } }
+
     struct File: Sendable {
         let url: URL
         /// The name the client gave the file, if any.

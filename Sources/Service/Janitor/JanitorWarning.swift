@@ -12,3 +12,10 @@ public struct JanitorWarning: Sendable, Equatable {
     /// What the operator can do, as in the `warn` action.
     public var suggestion: String
 }
+
+extension JanitorWarning: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case device, since, threshold, suggestion
+        case reservedFraction = "reserved_fraction"
+    }
+}

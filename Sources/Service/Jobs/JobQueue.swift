@@ -104,10 +104,19 @@ public final class JobQueue: Sendable {
         return job.state == .cancelled ? .cancelled(job) : .finished(job)
     }
 
+    /// Deletes a finished job from the history, and its audio; refuses one that has not finished.
+    public func deleteFinished(_ id: String) async throws {
+        guard let deleted = try await store.deleteFinishedJob(id) else {
+            guard let state = try await store.job(id)?.state.rawValue else { throw ServiceError(.unknownJob, "no job with id \(id)") }
+            throw ServiceError(.jobNotFinished, "job \(id) is \(state); only finished jobs can be deleted")
+        }
+        if let audio = deleted.audioPath { try? FileManager.default.removeItem(atPath: audio) }
+    }
+
     /// Waits until the job is done and returns it as stored; rethrows why it failed.
     public func result(of id: String) async throws -> JobRecord {
         guard let job = try await waitUntilFinished(id) else {
-            throw ServiceError(.invalidRequest, "job \(id) was deleted before it finished")
+            throw ServiceError(.unknownJob, "job \(id) was deleted before it finished")
         }
         switch job.state {
         case .done:
@@ -158,7 +167,7 @@ public final class JobQueue: Sendable {
     private func failJobsForDevicesNotServed() async throws {
         let served = services.map(\.registry.device.description)
         for job in try await store.queuedJobs() {
-            guard let device = job.parameters.device, !served.contains(device) else { continue }
+            guard let device = job.parameters.device?.description, !served.contains(device) else { continue }
             let id = job.id
             try await store.fail(id, message: "this job asked for \(device), which this server no longer runs models on "
                                  + "(it serves \(served.joined(separator: ", ")))", at: now())
@@ -219,11 +228,11 @@ public final class JobQueue: Sendable {
             job.state = .running
             onEvent(.started(job))
             guard let audio = job.audioPath, FileManager.default.fileExists(atPath: audio) else {
-                throw ServiceError(.invalidRequest, "the audio of this job is no longer on disk")
+                throw ServiceError(.badAudio, "the audio of this job is no longer on disk", apiCode: "audio_missing")
             }
             let result = try await service.transcribe(
                 path: audio, named: job.fileName, modelID: job.parameters.model,
-                options: job.parameters.decodingOptions, keepAliveSeconds: job.parameters.keepAlive.map { $0.seconds },
+                options: job.parameters.decodingOptions, keepAlive: job.parameters.keepAlive,
                 computeType: job.parameters.computeType
             ) { [self, id = job.id, batchID = job.batchID] event in
                 if isStopping { throw Interrupted() }

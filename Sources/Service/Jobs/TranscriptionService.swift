@@ -47,11 +47,11 @@ public final class TranscriptionService: Sendable {
     /// models nobody is using; the memory-pressure policy unloads them and the job runs again,
     /// once, from the start. An error that survives that is real, and is reported.
     public func transcribe(path: String, named name: String?, modelID: String?, options: DecodingOptions,
-                           keepAliveSeconds: Double?? = nil, computeType: ComputeType? = nil,
+                           keepAlive: KeepAlive? = nil, computeType: ComputeType? = nil,
                            onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void = { _ in }) async throws -> Result {
         func attempt() async throws -> Result {
             try await run(path: path, named: name, modelID: modelID, options: options,
-                          keepAliveSeconds: keepAliveSeconds, computeType: computeType, onEvent: onEvent)
+                          keepAlive: keepAlive, computeType: computeType, onEvent: onEvent)
         }
         do {
             return try await attempt()
@@ -63,9 +63,9 @@ public final class TranscriptionService: Sendable {
     }
 
     private func run(path: String, named name: String?, modelID: String?, options: DecodingOptions,
-                     keepAliveSeconds: Double??, computeType: ComputeType?,
+                     keepAlive: KeepAlive?, computeType: ComputeType?,
                      onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void) async throws -> Result {
-        let (id, engine) = try await registry.acquire(modelID, keepAliveSeconds: keepAliveSeconds, computeType: computeType)
+        let (id, engine) = try await registry.acquire(modelID, keepAlive: keepAlive, computeType: computeType)
         let device = registry.device
         var options = options
         if options.language == nil && !engine.isMultilingual { options.language = "en" }

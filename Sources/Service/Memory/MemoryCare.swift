@@ -136,6 +136,8 @@ public final class MemoryCare: Sendable {
     }
 
     private func applyKeepAlive(_ policies: MemoryPolicies) async {
-        for registry in memory.registries { await registry.setDefaultKeepAlive(policies.idleUnloadSeconds) }
+        for registry in memory.registries {
+            await registry.setDefaultKeepAlive(policies.idleUnloadSeconds.map(KeepAlive.seconds) ?? .forever)
+        }
     }
 }

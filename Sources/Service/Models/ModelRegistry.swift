@@ -17,9 +17,8 @@ public actor ModelRegistry {
         let engine: WhisperEngine
         var activeJobs = 0
         var lastUsed: Date
-        /// Set by a request or a load call: nil = the idle-unload policy decides; .some(nil) =
-        /// keep until unloaded by hand.
-        var keepAliveOverride: Double?? = nil
+        /// Set by a request or a load call; nil = the idle-unload policy decides.
+        var keepAliveOverride: KeepAlive? = nil
     }
 
     public nonisolated let device: DeviceID
@@ -27,7 +26,7 @@ public actor ModelRegistry {
     /// The compute type models load in when nobody asks for one.
     public nonisolated let defaultComputeType: ComputeType
     /// The idle-unload policy's keep-alive, shown for models without an override.
-    private var defaultKeepAliveSeconds: Double?
+    private var defaultKeepAlive: KeepAlive
     private let backend: any ComputeBackend
     private let directories: [String: URL]
     private var resident: [String: Resident] = [:]
@@ -35,13 +34,13 @@ public actor ModelRegistry {
 
     /// - Parameter defaultComputeType: nil = the device's default (float16 on the CPU).
     public init(models: [String: URL], defaultModelID: String, backend: any ComputeBackend, defaultComputeType: ComputeType? = nil,
-                defaultKeepAliveSeconds: Double? = 300, now: @escaping @Sendable () -> Date = Date.init) {
+                defaultKeepAlive: KeepAlive = .seconds(300), now: @escaping @Sendable () -> Date = Date.init) {
         self.directories = models
         self.defaultModelID = defaultModelID
         self.defaultComputeType = defaultComputeType ?? .defaultType(for: backend)
         self.backend = backend
         self.device = backend.device
-        self.defaultKeepAliveSeconds = defaultKeepAliveSeconds
+        self.defaultKeepAlive = defaultKeepAlive
         self.now = now
     }
 
@@ -50,15 +49,15 @@ public actor ModelRegistry {
     }
 
     /// The engine of `id` (the default when nil), loading it if needed, marked in use until
-    /// `release(_:)`. `keepAliveSeconds` overrides the default for this model from now on;
+    /// `release(_:)`. `keepAlive` overrides the default for this model from now on;
     /// `computeType`, when given, is the type the job needs.
-    public func acquire(_ id: String?, keepAliveSeconds: Double?? = nil,
+    public func acquire(_ id: String?, keepAlive: KeepAlive? = nil,
                         computeType: ComputeType? = nil) throws -> (id: String, engine: WhisperEngine) {
         let id = id ?? defaultModelID
         try ensureLoaded(id, computeType: computeType)
         resident[id]!.activeJobs += 1
         resident[id]!.lastUsed = now()
-        if let keepAliveSeconds { resident[id]!.keepAliveOverride = keepAliveSeconds }
+        if let keepAlive { resident[id]!.keepAliveOverride = keepAlive }
         return (id, resident[id]!.engine)
     }
 
@@ -69,9 +68,9 @@ public actor ModelRegistry {
     }
 
     /// Loads `id` (a no-op when resident in the type asked for) and returns its state.
-    public func load(_ id: String, keepAliveSeconds: Double?? = nil, computeType: ComputeType? = nil) throws -> ModelInfo {
+    public func load(_ id: String, keepAlive: KeepAlive? = nil, computeType: ComputeType? = nil) throws -> ModelInfo {
         try ensureLoaded(id, computeType: computeType)
-        if let keepAliveSeconds { resident[id]!.keepAliveOverride = keepAliveSeconds }
+        if let keepAlive { resident[id]!.keepAliveOverride = keepAlive }
         return info(id)
     }
 
@@ -106,15 +105,15 @@ public actor ModelRegistry {
         resident.keys.sorted().map { id in
             let model = resident[id]!
             // An explicit "keep until unloaded" is an infinite keep-alive to the janitor.
-            let keepAlive = model.keepAliveOverride.map { $0 ?? .infinity }
+            let keepAlive = model.keepAliveOverride.map { $0.seconds ?? .infinity }
             return ResidentModel(id: id, device: device, lastUsed: model.lastUsed, keepAliveSeconds: keepAlive,
                                  isInUse: model.activeJobs > 0)
         }
     }
 
     /// Follows the idle-unload policy (shown as the keep-alive of models without an override).
-    public func setDefaultKeepAlive(_ seconds: Double?) {
-        defaultKeepAliveSeconds = seconds
+    public func setDefaultKeepAlive(_ keepAlive: KeepAlive) {
+        defaultKeepAlive = keepAlive
     }
 
     /// Makes `id` resident in `computeType` (when given; else as it is, or the default).
@@ -134,7 +133,7 @@ public actor ModelRegistry {
     private func loadEngine(_ id: String, computeType: ComputeType) throws {
         guard let directory = directories[id] else { throw unknown(id) }
         guard backend.computeTypes.contains(computeType) else {
-            throw ServiceError(.invalidRequest,
+            throw ServiceError.invalid("compute_type",
                 "\(device) computes in \(backend.computeTypes.map(\.rawValue).joined(separator: ", ")), not \(computeType)")
         }
         let engine: WhisperEngine
@@ -144,14 +143,17 @@ public actor ModelRegistry {
             // Out of memory stays itself: the caller may make room and try again.
             throw error
         } catch {
-            throw ServiceError(.engineFailure, "model \(id) could not be loaded from \(directory.path): \(error)")
+            // A missing or damaged file is the model's fault, not the engine's: say which.
+            let mapped = ServiceError(mapping: error)
+            throw ServiceError(mapped.code == .engineFailure ? .modelUnreadable : mapped.code,
+                               "model \(id) could not be loaded from \(directory.path): \(mapped.message)")
         }
         resident[id] = Resident(engine: engine, lastUsed: now())
     }
 
     private func info(_ id: String) -> ModelInfo {
         let model = resident[id]
-        let keepAlive = model?.keepAliveOverride ?? defaultKeepAliveSeconds
+        let keepAlive = (model?.keepAliveOverride ?? defaultKeepAlive).seconds
         return ModelInfo(
             id: id, path: directories[id]?.path ?? "", device: device, loaded: model != nil,
             computeType: model?.engine.model.computeType ?? defaultComputeType,

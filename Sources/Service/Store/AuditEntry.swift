@@ -13,15 +13,15 @@ public struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Mutable
     public var action: String
     /// The request's parameters, as given (JSON or a query string).
     public var parameters: String?
-    /// `ok`, `refused` or `failed`.
-    public var result: String
+    /// How it ended.
+    public var result: AuditOutcome
     /// A sentence: why, or what came of it.
     public var detail: String?
     public var memoryBefore: [DeviceUsage]?
     public var memoryAfter: [DeviceUsage]?
     public var durationMilliseconds: Double?
 
-    public init(time: Date = Date(), actor: String, action: String, parameters: String? = nil, result: String,
+    public init(time: Date = Date(), actor: String, action: String, parameters: String? = nil, result: AuditOutcome,
                 detail: String? = nil, memoryBefore: [DeviceUsage]? = nil, memoryAfter: [DeviceUsage]? = nil,
                 durationMilliseconds: Double? = nil) {
         self.time = time

@@ -21,7 +21,7 @@ extension Store {
                 .filter(!claimed.contains(JobRecord.CodingKeys.id))
                 .order(Column.rowID).fetchCursor(db)
             while let job = try jobs.next() {
-                if device == nil || job.parameters.device == nil || job.parameters.device == device { return job }
+                if device == nil || job.parameters.device == nil || job.parameters.device?.description == device { return job }
             }
             return nil
         }

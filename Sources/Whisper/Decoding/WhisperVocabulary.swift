@@ -1,5 +1,5 @@
 /// The task named in the start-of-transcript sequence of a multilingual model.
-public enum WhisperTask: String, Sendable, Hashable, CaseIterable {
+public enum WhisperTask: String, Sendable, Hashable, CaseIterable, Codable {
     /// Write down what is said, in the language it is said in.
     case transcribe
     /// Write down what is said, translated into English.

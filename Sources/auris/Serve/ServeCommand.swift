@@ -5,6 +5,7 @@ import GPU
 import Hummingbird
 import Logging
 import Server
+import Service
 import Tensor
 
 /// `auris serve`: the speech-recognition server.
@@ -77,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
             defaultModel: model, maxUploadBytes: maxUploadMegabytes << 20,
             // A token on the command line would show in `ps`; it comes from the environment.
             adminToken: environment["AURIS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-            keepAliveSeconds: keepAlive < 0 ? nil : keepAlive, threads: threads, computeType: computeType,
+            keepAlive: KeepAlive(requestSeconds: keepAlive), threads: threads, computeType: computeType,
             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 },
             historyRetentionDays: historyDays, auditRetentionDays: auditDays > 0 ? auditDays : nil)
     }

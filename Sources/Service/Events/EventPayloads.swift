@@ -1,19 +1,17 @@
 import DeviceMemory
 import Foundation
-import Service
-import Whisper
 
 /// The JSON payloads of the server-sent events other than memory samples.
-enum EventPayloads {
+public enum EventPayloads {
     /// A janitor action: a warning (with the suggested action), its withdrawal, an unload or a
     /// cache release (with the figures).
-    struct Policy: Encodable {
+    public struct Policy: Encodable, Sendable {
         let kind: String, device: String, policy: String, reason: String
         let suggestion: String?
         let reservedFraction: Double?
         let report: EmptyCacheReport?
 
-        init(_ action: JanitorAction, report: EmptyCacheReport?) {
+        public init(_ action: JanitorAction, report: EmptyCacheReport?) {
             device = action.device.description
             policy = action.policy.rawValue
             reason = action.reason
@@ -37,7 +35,7 @@ enum EventPayloads {
     }
 
     /// Progress of one transcription job.
-    struct Job: Encodable {
+    public struct Job: Encodable, Sendable {
         let job: String
         let batch: String?
         let file: String?
@@ -57,7 +55,7 @@ enum EventPayloads {
             self.error = error
         }
 
-        init(_ event: JobQueue.JobEvent) {
+        public init(_ event: JobQueue.JobEvent) {
             switch event {
             case .queued(let record), .started(let record), .finished(let record):
                 self.init(job: record.id, batch: record.batchID, file: record.fileName, state: record.state.rawValue,

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import Tensor
+
+/// What the service needs to know to start: devices, models, where its data lives, and how the
+/// engine and memory care behave by default.
+public struct ServiceConfiguration: Sendable {
+    public var devices: [DeviceID]
+    /// Every sub-folder with a model.bin is a model, named by the folder.
+    public var modelsDirectory: URL
+    /// The model used when a request names none (a folder name, or a path to a model).
+    public var defaultModel: String
+    /// Holds the store (`auris.sqlite`), the policies and queued audio.
+    public var dataDirectory: URL
+    public var threads: Int
+    /// nil = each device's default (float16 on the CPU, float32 on a GPU).
+    public var computeType: ComputeType?
+    /// How long an unused model stays loaded (also the idle-unload policy's default).
+    public var keepAlive: KeepAlive
+    public var allocatorConfiguration: AllocatorConfiguration
+    /// Caps the host device at this many bytes; nil = the machine's memory.
+    public var hostCapacityBytes: Int?
+
+    public init(devices: [DeviceID], modelsDirectory: URL, defaultModel: String, dataDirectory: URL, threads: Int,
+                computeType: ComputeType?, keepAlive: KeepAlive, allocatorConfiguration: AllocatorConfiguration,
+                hostCapacityBytes: Int?) {
+        self.devices = devices
+        self.modelsDirectory = modelsDirectory
+        self.defaultModel = defaultModel
+        self.dataDirectory = dataDirectory
+        self.threads = threads
+        self.computeType = computeType
+        self.keepAlive = keepAlive
+        self.allocatorConfiguration = allocatorConfiguration
+        self.hostCapacityBytes = hostCapacityBytes
+    }
+}
+
+/// The whole service, assembled: one allocator per device, a model registry and a transcription
+/// service for each serving device, the store, the job queue and its intake, memory care, the
+/// audit log and the events. The HTTP server and the command line talk to these parts only.
+public struct AurisService: Sendable {
+    public let allocators: DeviceAllocators
+    public let registries: [ModelRegistry]
+    public let store: Store
+    public let audit: AuditLog
+    public let hub: EventHub
+    public let queue: JobQueue
+    public let intake: Intake
+    public let models: ModelsService
+    public let memory: MemoryService
+    public let metrics: JobMetrics
+
+    /// - Parameters:
+    ///   - allocators: made from the configuration when nil (benchmarks and tests pass their own).
+    public static func open(_ configuration: ServiceConfiguration, allocators given: DeviceAllocators? = nil,
+                            logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> AurisService {
+        let allocators = try given ?? DeviceAllocators(configuration: configuration.allocatorConfiguration,
+                                                       hostCapacityBytes: configuration.hostCapacityBytes)
+        var catalog = ModelCatalog.scan(configuration.modelsDirectory)
+        var defaultID = configuration.defaultModel
+        if catalog[defaultID] == nil, FileManager.default.fileExists(atPath: defaultID + "/model.bin") {
+            let url = URL(fileURLWithPath: defaultID)
+            defaultID = url.lastPathComponent
+            catalog[defaultID] = url
+        }
+        guard catalog[defaultID] != nil else {
+            throw ServiceError(.unknownModel, "the default model '\(configuration.defaultModel)' is neither in \(configuration.modelsDirectory.path) nor a model directory; run scripts/install-model.sh or pass --model")
+        }
+        let registries = try configuration.devices.map { device in
+            ModelRegistry(models: catalog, defaultModelID: defaultID,
+                          backend: try ComputeBackends.open(device, allocators: allocators, threads: configuration.threads),
+                          defaultComputeType: configuration.computeType, defaultKeepAlive: configuration.keepAlive, now: now)
+        }
+        let control = MemoryControl(allocators: allocators, registries: registries)
+        let store = try Store(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
+        let audit = AuditLog(logger: logger, store: store, memory: control, now: now)
+        let hub = EventHub()
+        var initialPolicies = MemoryPolicies.default
+        initialPolicies.idleUnloadSeconds = configuration.keepAlive.seconds
+        let care = try await MemoryCare(
+            memory: control, policiesFile: configuration.dataDirectory.appendingPathComponent("policies.json"),
+            initialPolicies: initialPolicies, now: now,
+            log: { record in
+                await audit.policyAction(record)
+                hub.publish("policy", EventPayloads.Policy(record.action, report: record.report))
+            })
+        let metrics = JobMetrics()
+        let services = registries.map { TranscriptionService(registry: $0, care: care, metrics: metrics) }
+        let queue = JobQueue(store: store, services: services, now: now) { event in
+            hub.publish("job", EventPayloads.Job(event))
+            if case .recovered(let id) = event {
+                Task { await audit.server("job.recovered", detail: "job \(id) was running when the server stopped; queued again") }
+            }
+        }
+        return AurisService(
+            allocators: allocators, registries: registries, store: store, audit: audit, hub: hub, queue: queue,
+            intake: Intake(directory: configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registries: registries),
+            models: ModelsService(registries: registries, audit: audit),
+            memory: MemoryService(control: control, care: care, audit: audit, hub: hub, timeline: MemoryTimeline()),
+            metrics: metrics)
+    }
+
+    /// After the workers stop: unloads the models, returns their memory, and records how many
+    /// jobs wait for the next start.
+    public func shutdown() async {
+        let result = await memory.control.unloadAndClear()
+        let waiting = (try? await store.queuedJobIDs().count) ?? 0
+        await audit.server("server.stop", detail: "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))], "
+                           + "released \(result.releasedBytes) bytes; \(waiting) jobs wait for the next start")
+    }
+
+    /// Deletes finished jobs and audit entries older than their retention, and audits what went.
+    public func prune(historyDays: Double?, auditDays: Double?, now moment: Date) async {
+        guard historyDays != nil || auditDays != nil else { return }
+        func cutoff(_ days: Double?) -> Date? { days.map { moment.addingTimeInterval(-$0 * 86_400) } }
+        guard let pruned = try? await store.prune(historyBefore: cutoff(historyDays), auditBefore: cutoff(auditDays)),
+              pruned.jobs + pruned.auditEntries > 0 else { return }
+        await audit.server("server.retention", detail: "removed \(pruned.jobs) finished jobs older than "
+            + "\(historyDays.map { "\($0) days" } ?? "-") and \(pruned.auditEntries) audit entries older than \(auditDays.map { "\($0) days" } ?? "-")")
+    }
+
+    /// The Prometheus exposition of memory, models and jobs.
+    public func metricsText() async -> String {
+        PrometheusExposition.render(memory: memory.control.report(), models: await models.list(), jobs: metrics.snapshot)
+    }
+}

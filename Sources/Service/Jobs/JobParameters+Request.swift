@@ -1,0 +1,67 @@
+import DeviceMemory
+import Foundation
+
+extension JobParameters {
+    /// Reads and checks a transcription request's fields (form fields and query parameters,
+    /// merged): every value is parsed here, once, into its type, and a bad one is refused naming
+    /// the parameter.
+    ///
+    /// - Parameter openAI: whether the fields have OpenAI's names (`prompt` for the initial
+    ///   prompt).
+    public init(request fields: [String: String], openAI: Bool) throws(ServiceError) {
+        self.init()
+        func value(_ key: String) -> String? { fields[key].flatMap { $0.isEmpty ? nil : $0 } }
+        model = value("model")
+        language = value("language")
+        if let task = value("task") {
+            guard let parsed = WhisperTask(rawValue: task) else {
+                throw .invalid("task", "task must be transcribe or translate, not '\(task)'")
+            }
+            self.task = parsed
+        }
+        initialPrompt = value(openAI ? "prompt" : "initial_prompt")
+        if let temperature = value("temperature") {
+            let values = temperature.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+                throw .invalid("temperature", "temperature takes non-negative numbers, comma-separated")
+            }
+            // OpenAI's single temperature still falls back upward, as faster-whisper does.
+            let first = values[0]!
+            temperatures = values.count > 1 ? values.compactMap { $0 } : stride(from: first, through: 1.0, by: 0.2).map { $0 }
+        }
+        if let device = value("device") {
+            do throws(DeviceMemoryError) {
+                self.device = try DeviceID(parsing: device)
+            } catch {
+                throw .invalid("device", error.message)
+            }
+        }
+        if let computeType = value("compute_type") {
+            guard let parsed = ComputeType(name: computeType) else {
+                throw .invalid("compute_type", "compute_type must be float32, float16 or int8, not '\(computeType)'")
+            }
+            self.computeType = parsed
+        }
+        if let text = value("keep_alive") {
+            keepAlive = try Self.keepAlive(text)
+        }
+    }
+
+    /// A keep-alive as the API writes it: seconds, negative meaning until unloaded by hand.
+    public static func keepAlive(_ text: String) throws(ServiceError) -> KeepAlive {
+        guard let seconds = Double(text) else {
+            throw .invalid("keep_alive", "keep_alive is a number of seconds (negative: keep until unloaded)")
+        }
+        return KeepAlive(requestSeconds: seconds)
+    }
+}
+
+extension TranscriptFormat {
+    /// A response format by the API's name (`text` is accepted for `txt`, as OpenAI names it).
+    public init(apiName: String) throws(ServiceError) {
+        guard let format = TranscriptFormat(rawValue: apiName == "text" ? "txt" : apiName) else {
+            throw .invalid("format", "format must be one of json, txt (text), srt, vtt, not '\(apiName)'")
+        }
+        self = format
+    }
+}

@@ -1,0 +1,98 @@
+import DeviceMemory
+import Foundation
+
+/// What the System page and `/api/system/*` do with memory, with the bookkeeping each action
+/// owes: every manual clear is audited (with the allocator's own before and after), counted by
+/// the janitor as a cleanup, and published on the events stream.
+public struct MemoryService: Sendable {
+    public let control: MemoryControl
+    public let care: MemoryCare
+    public let audit: AuditLog
+    public let hub: EventHub
+    public let timeline: MemoryTimeline
+
+    public init(control: MemoryControl, care: MemoryCare, audit: AuditLog, hub: EventHub, timeline: MemoryTimeline) {
+        self.control = control
+        self.care = care
+        self.audit = audit
+        self.hub = hub
+        self.timeline = timeline
+    }
+
+    /// Every device's figures, the models and the active warnings.
+    public struct Status: Encodable, Sendable {
+        public let report: MemoryReport
+        public let models: [ModelInfo]
+        public let warnings: [JanitorWarning]
+
+        public func encode(to encoder: any Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(models, forKey: .models)
+            try container.encode(warnings, forKey: .warnings)
+        }
+        enum Keys: String, CodingKey { case models, warnings }
+    }
+
+    public func status() async -> Status {
+        var models: [ModelInfo] = []
+        for registry in control.registries { models += await registry.list() }
+        return Status(report: control.report(), models: models, warnings: care.warnings)
+    }
+
+    /// Releases every cached segment with no live block, on every opened device.
+    public func clearCache(actor: String) async -> MemoryControl.ClearCacheResult {
+        let result = control.clearCache()
+        await finish(result, actor: actor, action: "memory.clear_cache", detail: Self.summary(result))
+        return result
+    }
+
+    /// Unloads every model no job is using, then clears.
+    public func unloadAndClear(actor: String) async -> MemoryControl.ClearCacheResult {
+        let result = await control.unloadAndClear()
+        await finish(result, actor: actor, action: "memory.unload_and_clear",
+                     detail: "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))]; " + Self.summary(result))
+        return result
+    }
+
+    private func finish(_ result: MemoryControl.ClearCacheResult, actor: String, action: String, detail: String) async {
+        await audit.recordClear(actor: actor, action: action, result: result, detail: detail)
+        care.recordManualCleanup()
+        hub.publish("clear_cache", result)
+    }
+
+    /// Segments, blocks and recent events of one opened device's allocator.
+    public func snapshot(device name: String) throws(ServiceError) -> MemorySnapshot {
+        let device: DeviceID
+        do throws(DeviceMemoryError) { device = try DeviceID(parsing: name) } catch { throw .invalid("device", error.message) }
+        guard let allocator = control.allocators.openedAllocator(for: device) else {
+            throw ServiceError(.deviceNotOpen, "\(device) has no allocator in this server (nothing has run on it)")
+        }
+        return allocator.snapshot()
+    }
+
+    /// Installs policies from a JSON object of policy fields (fields left out keep their values).
+    public func updatePolicies(json: Data, actor: String) async throws -> MemoryPolicies {
+        try await audit.perform(actor: actor, action: "policies.update", parameters: String(decoding: json, as: UTF8.self)) {
+            let decoder = JSONDecoder()
+            decoder.userInfo[MemoryPolicies.baseUserInfoKey] = care.policies
+            let policies: MemoryPolicies
+            do {
+                policies = try decoder.decode(MemoryPolicies.self, from: json)
+            } catch let error as PolicyError {
+                throw ServiceError.invalid("policy", error.message)
+            } catch {
+                throw ServiceError.invalid("policy", "the policies must be a JSON object of policy fields: \(error)")
+            }
+            try await care.update(policies: policies)
+            return (care.policies, "policies installed")
+        }
+    }
+
+    static func summary(_ result: MemoryControl.ClearCacheResult) -> String {
+        result.devices.map { report in
+            "\(report.device): reserved \(report.before.reservedBytes) → \(report.after.reservedBytes), "
+                + "allocated \(report.after.allocatedBytes), released \(report.releasedBytes) in \(report.durationMilliseconds) ms"
+        }.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,70 @@
+import DeviceMemory
+import Foundation
+
+/// Models on every serving device: the list, and loading and unloading (audited), on the first
+/// device unless one is named.
+public struct ModelsService: Sendable {
+    /// One per serving device, the first being the default.
+    public let registries: [ModelRegistry]
+    public let audit: AuditLog
+
+    public init(registries: [ModelRegistry], audit: AuditLog) {
+        precondition(!registries.isEmpty, "at least one device")
+        self.registries = registries
+        self.audit = audit
+    }
+
+    public var devices: [DeviceID] { registries.map(\.device) }
+    public var defaultModelID: String { registries[0].defaultModelID }
+
+    /// The registry of `device`, or the first.
+    public func registry(on device: DeviceID?) throws(ServiceError) -> ModelRegistry {
+        guard let device else { return registries[0] }
+        guard let registry = registries.first(where: { $0.device == device }) else {
+            throw .invalid("device", "the server does not run models on '\(device)'; it serves \(devices.map(\.description).joined(separator: ", "))")
+        }
+        return registry
+    }
+
+    /// Every device's models.
+    public func list() async -> [ModelInfo] {
+        var models: [ModelInfo] = []
+        for registry in registries { models += await registry.list() }
+        return models
+    }
+
+    public func load(_ id: String, on device: DeviceID?, keepAlive: KeepAlive?, computeType: ComputeType?,
+                     actor: String, parameters: String?) async throws -> ModelInfo {
+        let registry = try registry(on: device)
+        return try await audit.perform(actor: actor, action: "model.load", parameters: "\(id) \(parameters ?? "")") {
+            let info = try await registry.load(id, keepAlive: keepAlive, computeType: computeType)
+            return (info, "\(id): \(info.bytesHeld) bytes on \(info.device) in \(info.computeType)")
+        }
+    }
+
+    /// Unloads `id`; returns the bytes its weights held (back in the allocator's cache).
+    public func unload(_ id: String, on device: DeviceID?, actor: String) async throws -> Int {
+        let registry = try registry(on: device)
+        return try await audit.perform(actor: actor, action: "model.unload", parameters: id) {
+            let released = try await registry.unload(id)
+            return (released, "\(id): \(released) bytes returned to the cache")
+        }
+    }
+}
+
+extension DeviceID {
+    /// A device named in a request; a bad name is refused as `invalid_device`.
+    public static func parse(_ name: String) throws(ServiceError) -> DeviceID {
+        do throws(DeviceMemoryError) { return try DeviceID(parsing: name) } catch { throw .invalid("device", error.message) }
+    }
+}
+
+extension ComputeType {
+    /// A compute type named in a request; a bad name is refused as `invalid_compute_type`.
+    public static func parse(_ name: String) throws(ServiceError) -> ComputeType {
+        guard let type = ComputeType(name: name) else {
+            throw .invalid("compute_type", "compute_type must be float32, float16 or int8, not '\(name)'")
+        }
+        return type
+    }
+}
