@@ -25,6 +25,7 @@ run: model build
 
 # Everything CI runs.
 test: model browser-deps
+	python3 scripts/check-layers.py
 	swift build $(RELEASE) --build-tests
 	scripts/cuda-compiler.sh >/dev/null
 	AURIS_REQUIRE_MODEL=1 AURIS_REQUIRE_NVRTC=1 AURIS_CUDA_LIBRARY_PATH=$$(scripts/cuda-compiler.sh) \

@@ -48,8 +48,8 @@ let package = Package(
         ]),
         .target(
             name: "Server",
-            // Only the service below it (Note [One typed Service layer], docs/server.md): the
-            // engine's modules reach the server through Service's own API and names.
+            // Only the service below it (docs/server.md, "How a request flows"): the engine's
+            // modules reach the server through Service's own API and names.
             dependencies: [
                 "Service", "WebUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -98,14 +98,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
-        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "TensorTestKit", "GPU", "DeviceMemory"], exclude: ["Golden"]),
+        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "TensorTestKit", "Audio", "GPU", "DeviceMemory"], exclude: ["Golden"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "Tensor", "TensorTestKit"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TensorTestKit", "GPU", "DeviceMemory"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TensorTestKit", "CPUKernels", "GPU", "DeviceMemory"]),
         .testTarget(name: "GPUTests", dependencies: ["GPU", "DeviceMemory", "DeviceMemoryConformance"]),
     ]
 )

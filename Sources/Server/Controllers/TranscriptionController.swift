@@ -51,7 +51,8 @@ struct TranscriptionController {
             return JSONResponse.text(format.render(transcript), mediaType: format.mediaType)
         }
         if openAI {
-            return try parsed.verbose ? JSONResponse.make(OpenAIVerbose(transcript)) : JSONResponse.make(["text": transcript.text])
+            return try parsed.verbose ? JSONResponse.make(OpenAIVerbose(transcript, task: parsed.parameters.task ?? .transcribe))
+                : JSONResponse.make(["text": transcript.text])
         }
         return try JSONResponse.make(TranscriptionResponse(job: done, transcript: transcript))
     }
@@ -82,13 +83,14 @@ struct TranscriptionResponse: Encodable {
 
 /// OpenAI's `verbose_json` shape.
 struct OpenAIVerbose: Encodable {
-    let task = "transcribe"
+    let task: String
     let language: String
     let duration: Double
     let text: String
     let segments: [TranscriptSegment]
 
-    init(_ transcript: Transcript) {
+    init(_ transcript: Transcript, task: WhisperTask) {
+        self.task = task.rawValue
         language = transcript.language
         duration = transcript.duration
         text = transcript.text
