@@ -103,6 +103,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TensorTestKit", "CPUKernels", "GPU", "DeviceMemory"]),

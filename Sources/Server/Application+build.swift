@@ -19,11 +19,28 @@ public func buildApplication(
     logger: Logger = Logger(label: "auris"),
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let service = try await AurisService.open(configuration.service, allocators: allocators, logger: logger, now: clock.now)
+    let service = try await AurisService.open(configuration.serviceConfiguration, allocators: allocators, logger: logger, now: clock.now)
+    let router = buildRouter(service, configuration: configuration, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "auris"),
+        services: [
+            JobWorkerService(service: service),
+            MemoryCareService(care: service.memory.care, interval: clock.careInterval),
+            RetentionService(service: service, historyDays: configuration.historyRetentionDays,
+                             auditDays: configuration.auditRetentionDays, interval: clock.retentionInterval, now: clock.now),
+            MemorySamplingService(memory: service.memory),
+        ],
+        onServerRunning: onServerRunning,
+        logger: logger)
+}
+
+/// The routes over an opened service: what `buildApplication` serves, and what the in-process
+/// router tests call without a socket.
+public func buildRouter(_ service: AurisService, configuration: ServerConfiguration, logger: Logger) -> Router<AurisRequestContext> {
     let admin = AdminAccessMiddleware(adminToken: configuration.adminToken) { peer, path, reason in
         await service.audit.refusal(actor: peer, path: path, reason: reason)
     }
-
     let router = Router(context: AurisRequestContext.self)
     router.add(middleware: ErrorMappingMiddleware())
     if let web = WebUIMiddleware(logger: logger) {
@@ -43,17 +60,5 @@ public func buildApplication(
     }
     ModelsController(models: service.models).addRoutes(to: router, admin: admin)
     SystemController(memory: service.memory).addRoutes(to: router, admin: admin)
-
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "auris"),
-        services: [
-            JobWorkerService(service: service),
-            MemoryCareService(care: service.memory.care, interval: clock.careInterval),
-            RetentionService(service: service, historyDays: configuration.historyRetentionDays,
-                             auditDays: configuration.auditRetentionDays, interval: clock.retentionInterval, now: clock.now),
-            MemorySamplingService(memory: service.memory),
-        ],
-        onServerRunning: onServerRunning,
-        logger: logger)
+    return router
 }

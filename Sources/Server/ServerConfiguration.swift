@@ -72,7 +72,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// The service's part of it.
-    var service: ServiceConfiguration {
+    public var serviceConfiguration: ServiceConfiguration {
         ServiceConfiguration(devices: devices, modelsDirectory: modelsDirectory, defaultModel: defaultModel, dataDirectory: dataDirectory,
                              threads: threads, computeType: computeType, keepAlive: keepAlive,
                              allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes)

@@ -67,24 +67,13 @@ struct TranscriptionRouteTests {
             #expect(error["code"] as? String == code)
             #expect((error["message"] as? String)?.isEmpty == false)
         }
-        try expectError(try await server.request("POST", "/api/transcriptions", body: Data("plain text, not audio\n".utf8)),
-                        status: 400, code: "bad_audio_unsupported_format")
-        // A device must be one the server runs models on, or the job would wait forever.
-        let hello = try LiveServer.clip("en-us_hello.wav")
-        try expectError(try await server.request("POST", "/api/transcriptions?device=cuda:3", body: hello),
-                        status: 400, code: "invalid_device")
-        try expectError(try await server.request("POST", "/api/transcriptions?device=tpu", body: hello),
-                        status: 400, code: "invalid_device")
-        let onCPU = try await server.request("POST", "/api/transcriptions?device=cpu", body: hello)
+        // Every bad request's status and code is checked in process (BadInputRouteTests); over a
+        // real socket: an upload stopped mid-stream at the limit, a job pinned to the CPU, and
+        // the server still answering with nothing left in the spool.
+        let audio = try LiveServer.clip("en-us_hello.wav")
+        let onCPU = try await server.request("POST", "/api/transcriptions?device=cpu", body: audio)
         #expect(onCPU.status == 200, "\(onCPU.text)")
         #expect(try onCPU.json()["device"] as? String == "cpu")
-        let audio = try LiveServer.clip("en-us_hello.wav")
-        try expectError(try await server.request("POST", "/api/transcriptions?model=no-such-model", body: audio),
-                        status: 404, code: "unknown_model")
-        try expectError(try await server.request("POST", "/api/transcriptions", body: Data()), status: 400, code: "empty_upload")
-        let truncated = audio.prefix(30)
-        let reply = try await server.request("POST", "/api/transcriptions", body: Data(truncated))
-        #expect(reply.status == 400, "\(reply.text)")
         let big = try LiveServer.clip("en-mixed_story_32s.wav")  // 1 MB, over the 1 MiB limit with the form
         let (form, type) = LiveServer.multipart(file: big + big, name: "big.wav", fields: [:])
         try expectError(try await server.request("POST", "/v1/audio/transcriptions", body: form, headers: ["Content-Type": type]),

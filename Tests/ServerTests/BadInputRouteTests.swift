@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+import Testing
+
+/// Every row of docs/server.md's "Bad input and what it gets": each bad request gets its status
+/// and error code, in the one error shape, before anything is queued — and the service answers
+/// the next request. In process, no socket (InProcessRouter).
+@Suite("Bad input, in process", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+struct BadInputRouteTests {
+    struct Row: CustomTestStringConvertible, Sendable {
+        let method: HTTPRequest.Method
+        let path: String
+        let body: Body
+        let status: Int
+        let code: String
+        var testDescription: String { "\(method) \(path) → \(status) \(code)" }
+        enum Body: Sendable { case none, text(String), clip, truncatedClip, bytes(Int), batchWithModels(String) }
+    }
+
+    static let rows: [Row] = [
+        Row(method: .post, path: "/api/transcriptions", body: .text("plain text, not audio\n"), status: 400, code: "bad_audio_unsupported_format"),
+        Row(method: .post, path: "/api/transcriptions", body: .truncatedClip, status: 400, code: "bad_audio_truncated"),
+        Row(method: .post, path: "/api/transcriptions", body: .none, status: 400, code: "empty_upload"),
+        Row(method: .post, path: "/api/transcriptions", body: .bytes(2 << 20), status: 413, code: "upload_too_large"),
+        Row(method: .post, path: "/api/transcriptions?task=sing", body: .clip, status: 400, code: "invalid_task"),
+        Row(method: .post, path: "/api/transcriptions?temperature=-1", body: .clip, status: 400, code: "invalid_temperature"),
+        Row(method: .post, path: "/api/transcriptions?device=tpu", body: .clip, status: 400, code: "invalid_device"),
+        Row(method: .post, path: "/api/transcriptions?device=cuda:3", body: .clip, status: 400, code: "invalid_device"),
+        Row(method: .post, path: "/api/transcriptions?compute_type=float8", body: .clip, status: 400, code: "invalid_compute_type"),
+        Row(method: .post, path: "/api/transcriptions?keep_alive=soon", body: .clip, status: 400, code: "invalid_keep_alive"),
+        Row(method: .post, path: "/api/transcriptions?format=docx", body: .clip, status: 400, code: "invalid_format"),
+        Row(method: .post, path: "/api/transcriptions?model=nope", body: .clip, status: 404, code: "unknown_model"),
+        Row(method: .post, path: "/v1/audio/transcriptions?response_format=docx", body: .clip, status: 400, code: "invalid_format"),
+        Row(method: .post, path: "/api/batches", body: .batchWithModels("a,b"), status: 400, code: "invalid_models"),
+        Row(method: .get, path: "/api/jobs/nope", body: .none, status: 404, code: "unknown_job"),
+        Row(method: .delete, path: "/api/jobs/nope", body: .none, status: 404, code: "unknown_job"),
+        Row(method: .get, path: "/api/batches/nope", body: .none, status: 404, code: "unknown_batch"),
+        Row(method: .get, path: "/api/history?limit=0", body: .none, status: 400, code: "invalid_limit"),
+        Row(method: .get, path: "/api/history?offset=-1", body: .none, status: 400, code: "invalid_offset"),
+        Row(method: .delete, path: "/api/history/nope", body: .none, status: 404, code: "unknown_job"),
+        Row(method: .post, path: "/api/models/nope/load", body: .none, status: 404, code: "unknown_model"),
+        Row(method: .post, path: "/api/models/whisper-tiny.en/load?compute_type=fp4", body: .none, status: 400, code: "invalid_compute_type"),
+        Row(method: .post, path: "/api/models/whisper-tiny.en/load?keep_alive=soon", body: .none, status: 400, code: "invalid_keep_alive"),
+        Row(method: .post, path: "/api/models/whisper-tiny.en/load?device=cuda:3", body: .none, status: 400, code: "invalid_device"),
+        Row(method: .put, path: "/api/system/policies", body: .text("not json"), status: 400, code: "invalid_policy"),
+        Row(method: .put, path: "/api/system/policies", body: .text(#"{"warning_fraction": 7}"#), status: 400, code: "invalid_policy"),
+        Row(method: .get, path: "/api/system/memory/snapshot?device=tpu", body: .none, status: 400, code: "invalid_device"),
+        Row(method: .get, path: "/api/system/memory/snapshot?device=cuda:0", body: .none, status: 404, code: "device_not_open"),
+    ]
+
+    static func body(_ body: Row.Body) throws -> (Data, [String: String]) {
+        switch body {
+        case .none: return (Data(), [:])
+        case .text(let text): return (Data(text.utf8), [:])
+        case .clip: return (try LiveServer.clip("en-us_hello.wav"), [:])
+        case .truncatedClip: return (try LiveServer.clip("en-us_hello.wav").prefix(20), [:])
+        case .bytes(let count): return (Data(repeating: 7, count: count), [:])
+        case .batchWithModels(let models):
+            let (form, type) = LiveServer.multipart(file: try LiveServer.clip("en-us_hello.wav"), name: "a.wav", fields: ["models": models])
+            return (form, ["Content-Type": type])
+        }
+    }
+
+    @Test(arguments: rows)
+    func row(_ row: Row) async throws {
+        let router = try await InProcessRouter()
+        defer { Task { await router.stop() } }
+        let (body, headers) = try Self.body(row.body)
+        let reply = try await router.request(row.method, row.path, body: body, headers: headers)
+        #expect(reply.status == row.status, "\(reply.text)")
+        #expect(reply.errorCode == row.code, "\(reply.text)")
+        let queued = try await router.service.store.queuedJobIDs()
+        #expect(queued.isEmpty, "nothing queued for a bad request")
+        #expect(try await router.request(.get, "/health").status == 200, "the service still answers")
+    }
+
+    /// Admin routes from a remote peer, without the token: refused, and the refusal audited.
+    @Test func remotePeersAreRefusedTheAdminRoutes() async throws {
+        let router = try await InProcessRouter()
+        defer { Task { await router.stop() } }
+        let reply = try await router.request(.post, "/api/system/clear_cache", peer: "10.1.2.3")
+        #expect(reply.status == 403 && reply.errorCode == "admin_local_only", "\(reply.text)")
+        let audit = try await router.service.store.audit(actionPrefix: "admin.refused", limit: 5, offset: 0)
+        #expect(audit.entries.first?.actor.hasPrefix("10.1.2.3") == true)
+    }
+
+    /// Rows that need a finished job, and a model whose file is damaged.
+    @Test func finishedJobsAndDamagedModels() async throws {
+        let models = FileManager.default.temporaryDirectory.appendingPathComponent("auris-models-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: models) }
+        try FileManager.default.createDirectory(at: models.appendingPathComponent("broken"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: models.appendingPathComponent("whisper-tiny.en"),
+                                                   withDestinationURL: LiveServer.modelsDirectory.appendingPathComponent("whisper-tiny.en"))
+        try Data("not a model".utf8).write(to: models.appendingPathComponent("broken/model.bin"))
+        let router = try await InProcessRouter(modelsDirectory: models)
+        defer { Task { await router.stop() } }
+
+        let done = try await router.request(.post, "/api/transcriptions", body: try LiveServer.clip("en-us_hello.wav"))
+        #expect(done.status == 200, "\(done.text)")
+        let id = try #require(try done.json()["id"] as? String)
+        let cancel = try await router.request(.delete, "/api/jobs/\(id)")
+        #expect(cancel.status == 409 && cancel.errorCode == "job_finished", "\(cancel.text)")
+        let download = try await router.request(.get, "/api/history/\(id)?format=docx")
+        #expect(download.status == 400 && download.errorCode == "invalid_format", "\(download.text)")
+
+        let broken = try await router.request(.post, "/api/transcriptions?model=broken", body: try LiveServer.clip("en-us_hello.wav"))
+        #expect(broken.status == 422 && broken.errorCode == "model_unreadable", "\(broken.text)")
+        #expect(broken.text.contains("model.bin"), "the message names the file: \(broken.text)")
+    }
+}
