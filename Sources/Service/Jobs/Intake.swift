@@ -46,7 +46,7 @@ public struct Intake: Sendable {
                 "'models' names \(models.count) models for \(files.count) files; give one per file, in order, comma-separated")
         }
         var parameters = parameters
-        let known = await registries[0].list().map(\.id)
+        let known = registries[0].list().map(\.id)
         if openAICompatible, let model = parameters.model, !known.contains(model) { parameters.model = nil }
         for model in Set(models ?? []).union([parameters.model].compactMap { $0 }) where !known.contains(model) {
             throw ServiceError(.unknownModel, "no model named '\(model)'; available: \(known.joined(separator: ", ")) (GET /api/models)")

@@ -88,7 +88,7 @@ public final class TranscriptionService: Sendable {
             }
         }
         // The model is released first, so that the janitor sees it idle between jobs.
-        await registry.release(id)
+        registry.release(id)
         await care?.jobFinished(on: device)
         return try outcome.get()
     }

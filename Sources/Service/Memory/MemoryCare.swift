@@ -91,7 +91,7 @@ public final class MemoryCare: Sendable {
                                       isBusy: busy[device, default: 0] > 0)
         }
         var models: [ResidentModel] = []
-        for registry in memory.registries { models += await registry.residentModels() }
+        for registry in memory.registries { models += registry.residentModels() }
         let input = JanitorInput(now: now(), trigger: trigger, devices: samples, models: models)
         let actions = janitor.withLock { $0.evaluate(input) }
         for action in actions { await perform(action) }
@@ -104,7 +104,7 @@ public final class MemoryCare: Sendable {
     public func relievePressure(on device: DeviceID, keeping kept: String?, after error: DeviceMemoryError) async -> Bool {
         guard policies.unloadIdleOnPressure else { return false }
         var idle: [(id: String, lastUsed: Date)] = []
-        for registry in memory.registries where registry.device == device { idle += await registry.idleModels(except: kept) }
+        for registry in memory.registries where registry.device == device { idle += registry.idleModels(except: kept) }
         guard !idle.isEmpty else { return false }
         let names = idle.map { "'\($0.id)'" }.joined(separator: ", ")
         for model in idle {
@@ -123,7 +123,7 @@ public final class MemoryCare: Sendable {
         switch action {
         case .unloadModel(let id, let device, _, _):
             for registry in memory.registries where registry.device == device {
-                _ = try? await registry.unload(id)
+                _ = try? registry.unload(id)
             }
         case .emptyCache(let device, _, _):
             report = memory.allocators.openedAllocator(for: device)?.emptyCache()
@@ -137,7 +137,7 @@ public final class MemoryCare: Sendable {
 
     private func applyKeepAlive(_ policies: MemoryPolicies) async {
         for registry in memory.registries {
-            await registry.setDefaultKeepAlive(policies.idleUnloadSeconds.map(KeepAlive.seconds) ?? .forever)
+            registry.setDefaultKeepAlive(policies.idleUnloadSeconds.map(KeepAlive.seconds) ?? .forever)
         }
     }
 }

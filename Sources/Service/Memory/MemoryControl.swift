@@ -57,7 +57,7 @@ public struct MemoryControl: Sendable {
     /// Unloads every model no job is using, then clears the caches.
     public func unloadAndClear() async -> ClearCacheResult {
         var unloaded: [String] = []
-        for registry in registries { unloaded += await registry.unloadAll() }
+        for registry in registries { unloaded += registry.unloadAll() }
         var result = clearCache()
         result.unloadedModels = unloaded
         return result

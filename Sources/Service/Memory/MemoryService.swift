@@ -36,7 +36,7 @@ public struct MemoryService: Sendable {
 
     public func status() async -> Status {
         var models: [ModelInfo] = []
-        for registry in control.registries { models += await registry.list() }
+        for registry in control.registries { models += registry.list() }
         return Status(report: control.report(), models: models, warnings: care.warnings)
     }
 

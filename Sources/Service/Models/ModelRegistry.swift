@@ -1,5 +1,7 @@
 import DeviceMemory
+import Dispatch
 import Foundation
+import Synchronization
 import Tensor
 import Whisper
 
@@ -12,7 +14,13 @@ import Whisper
 /// A model is resident in one compute type at a time: the registry's default, or what a load or
 /// a job asks for. Asking for another type reloads the model when no job is using it, and is
 /// refused (`modelBusy`) while one is.
-public actor ModelRegistry {
+///
+/// Note [Loads off the lock]: loading a model (mapping, converting and copying its weights)
+/// takes a second or more. It runs on the registry's own serial queue, never under the lock and
+/// never on Swift's cooperative pool, so reading the list, the metrics, the memory page and the
+/// janitor never wait for it. Two requests for the same model and type share one load; every
+/// state change is a short critical section.
+public final class ModelRegistry: Sendable {
     struct Resident {
         let engine: WhisperEngine
         var activeJobs = 0
@@ -21,15 +29,27 @@ public actor ModelRegistry {
         var keepAliveOverride: KeepAlive? = nil
     }
 
-    public nonisolated let device: DeviceID
-    public nonisolated let defaultModelID: String
+    /// A load in flight, and who waits for it.
+    struct Loading {
+        let computeType: ComputeType
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    struct State {
+        var resident: [String: Resident] = [:]
+        var loading: [String: Loading] = [:]
+        /// The idle-unload policy's keep-alive, shown for models without an override.
+        var defaultKeepAlive: KeepAlive
+    }
+
+    public let device: DeviceID
+    public let defaultModelID: String
     /// The compute type models load in when nobody asks for one.
-    public nonisolated let defaultComputeType: ComputeType
-    /// The idle-unload policy's keep-alive, shown for models without an override.
-    private var defaultKeepAlive: KeepAlive
+    public let defaultComputeType: ComputeType
     private let backend: any ComputeBackend
     private let directories: [String: URL]
-    private var resident: [String: Resident] = [:]
+    private let state: Mutex<State>
+    private let loader: DispatchQueue
     private let now: @Sendable () -> Date
 
     /// - Parameter defaultComputeType: nil = the device's default (float16 on the CPU).
@@ -40,120 +60,187 @@ public actor ModelRegistry {
         self.defaultComputeType = defaultComputeType ?? .defaultType(for: backend)
         self.backend = backend
         self.device = backend.device
-        self.defaultKeepAlive = defaultKeepAlive
+        self.state = Mutex(State(defaultKeepAlive: defaultKeepAlive))
+        self.loader = DispatchQueue(label: "auris.models.\(backend.device)")
         self.now = now
     }
 
     public func list() -> [ModelInfo] {
-        directories.keys.sorted().map(info)
+        state.withLock { state in directories.keys.sorted().map { info($0, state) } }
     }
 
     /// The engine of `id` (the default when nil), loading it if needed, marked in use until
     /// `release(_:)`. `keepAlive` overrides the default for this model from now on;
     /// `computeType`, when given, is the type the job needs.
     public func acquire(_ id: String?, keepAlive: KeepAlive? = nil,
-                        computeType: ComputeType? = nil) throws -> (id: String, engine: WhisperEngine) {
+                        computeType: ComputeType? = nil) async throws -> (id: String, engine: WhisperEngine) {
         let id = id ?? defaultModelID
-        try ensureLoaded(id, computeType: computeType)
-        resident[id]!.activeJobs += 1
-        resident[id]!.lastUsed = now()
-        if let keepAlive { resident[id]!.keepAliveOverride = keepAlive }
-        return (id, resident[id]!.engine)
+        while true {
+            try await ensureLoaded(id, computeType: computeType)
+            // Taken in the same critical section that checks it, so no unload slips between.
+            let engine = state.withLock { state -> WhisperEngine? in
+                guard var model = state.resident[id], computeType == nil || model.engine.model.computeType == computeType else { return nil }
+                model.activeJobs += 1
+                model.lastUsed = now()
+                if let keepAlive { model.keepAliveOverride = keepAlive }
+                state.resident[id] = model
+                return model.engine
+            }
+            if let engine { return (id, engine) }
+        }
     }
 
     public func release(_ id: String) {
-        guard resident[id] != nil else { return }
-        resident[id]!.activeJobs -= 1
-        resident[id]!.lastUsed = now()
+        state.withLock { state in
+            guard state.resident[id] != nil else { return }
+            state.resident[id]!.activeJobs -= 1
+            state.resident[id]!.lastUsed = now()
+        }
     }
 
     /// Loads `id` (a no-op when resident in the type asked for) and returns its state.
-    public func load(_ id: String, keepAlive: KeepAlive? = nil, computeType: ComputeType? = nil) throws -> ModelInfo {
-        try ensureLoaded(id, computeType: computeType)
-        if let keepAlive { resident[id]!.keepAliveOverride = keepAlive }
-        return info(id)
+    public func load(_ id: String, keepAlive: KeepAlive? = nil, computeType: ComputeType? = nil) async throws -> ModelInfo {
+        try await ensureLoaded(id, computeType: computeType)
+        return state.withLock { state in
+            if let keepAlive, state.resident[id] != nil { state.resident[id]!.keepAliveOverride = keepAlive }
+            return info(id, state)
+        }
     }
 
     /// Unloads `id`; returns the bytes its weights held. Refused while a job uses it.
     @discardableResult
-    public func unload(_ id: String) throws -> Int {
+    public func unload(_ id: String) throws(ServiceError) -> Int {
         guard directories[id] != nil else { throw unknown(id) }
-        guard let model = resident[id] else { return 0 }
-        guard model.activeJobs == 0 else {
-            throw ServiceError(.modelBusy, "model \(id) is transcribing (\(model.activeJobs) job(s)); unload it when they finish")
+        return try state.withLock { state throws(ServiceError) -> Int in
+            guard let model = state.resident[id] else { return 0 }
+            guard model.activeJobs == 0 else {
+                throw ServiceError(.modelBusy, "model \(id) is transcribing (\(model.activeJobs) job(s)); unload it when they finish")
+            }
+            state.resident[id] = nil
+            return model.engine.model.weightBytes
         }
-        resident[id] = nil
-        return model.engine.model.weightBytes
     }
 
     /// Unloads every model no job is using; returns their ids.
     public func unloadAll() -> [String] {
-        let idle = resident.filter { $0.value.activeJobs == 0 }.map(\.key).sorted()
-        for id in idle { resident[id] = nil }
-        return idle
+        state.withLock { state in
+            let idle = state.resident.filter { $0.value.activeJobs == 0 }.map(\.key).sorted()
+            for id in idle { state.resident[id] = nil }
+            return idle
+        }
     }
 
     /// Loaded models no job is using, least recently used first, leaving out `kept`.
     public func idleModels(except kept: String?) -> [(id: String, lastUsed: Date)] {
-        resident.filter { $0.key != kept && $0.value.activeJobs == 0 }
-            .map { (id: $0.key, lastUsed: $0.value.lastUsed) }
-            .sorted { ($0.lastUsed, $0.id) < ($1.lastUsed, $1.id) }
+        state.withLock { state in
+            state.resident.filter { $0.key != kept && $0.value.activeJobs == 0 }
+                .map { (id: $0.key, lastUsed: $0.value.lastUsed) }
+                .sorted { ($0.lastUsed, $0.id) < ($1.lastUsed, $1.id) }
+        }
     }
 
     /// The loaded models as the memory janitor sees them.
     public func residentModels() -> [ResidentModel] {
-        resident.keys.sorted().map { id in
-            let model = resident[id]!
-            // An explicit "keep until unloaded" is an infinite keep-alive to the janitor.
-            let keepAlive = model.keepAliveOverride.map { $0.seconds ?? .infinity }
-            return ResidentModel(id: id, device: device, lastUsed: model.lastUsed, keepAliveSeconds: keepAlive,
-                                 isInUse: model.activeJobs > 0)
+        state.withLock { state in
+            state.resident.keys.sorted().map { id in
+                let model = state.resident[id]!
+                // An explicit "keep until unloaded" is an infinite keep-alive to the janitor.
+                let keepAlive = model.keepAliveOverride.map { $0.seconds ?? .infinity }
+                return ResidentModel(id: id, device: device, lastUsed: model.lastUsed, keepAliveSeconds: keepAlive,
+                                     isInUse: model.activeJobs > 0)
+            }
         }
     }
 
     /// Follows the idle-unload policy (shown as the keep-alive of models without an override).
     public func setDefaultKeepAlive(_ keepAlive: KeepAlive) {
-        defaultKeepAlive = keepAlive
+        state.withLock { $0.defaultKeepAlive = keepAlive }
     }
 
-    /// Makes `id` resident in `computeType` (when given; else as it is, or the default).
-    private func ensureLoaded(_ id: String, computeType: ComputeType?) throws {
-        if let model = resident[id] {
-            let current = model.engine.model.computeType
-            guard let wanted = computeType, wanted != current else { return }
-            guard model.activeJobs == 0 else {
-                throw ServiceError(.modelBusy,
-                    "model \(id) is loaded in \(current) and transcribing (\(model.activeJobs) job(s)); ask for \(current), or for \(wanted) when they finish")
-            }
-            resident[id] = nil
-        }
-        try loadEngine(id, computeType: computeType ?? defaultComputeType)
+    private enum Step {
+        case ready
+        case wait
+        case load(ComputeType)
     }
 
-    private func loadEngine(_ id: String, computeType: ComputeType) throws {
+    /// Makes `id` resident in `computeType` (when given; else as it is, or the default),
+    /// joining a load of the same model and type already under way (Note [Loads off the lock]).
+    private func ensureLoaded(_ id: String, computeType wanted: ComputeType?) async throws {
         guard let directory = directories[id] else { throw unknown(id) }
-        guard backend.computeTypes.contains(computeType) else {
-            throw ServiceError.invalid("compute_type",
-                "\(device) computes in \(backend.computeTypes.map(\.rawValue).joined(separator: ", ")), not \(computeType)")
+        while true {
+            let step = try state.withLock { state throws(ServiceError) -> Step in
+                if let model = state.resident[id] {
+                    let current = model.engine.model.computeType
+                    guard let wanted, wanted != current else { return .ready }
+                    guard model.activeJobs == 0 else {
+                        throw ServiceError(.modelBusy,
+                            "model \(id) is loaded in \(current) and transcribing (\(model.activeJobs) job(s)); ask for \(current), or for \(wanted) when they finish")
+                    }
+                    state.resident[id] = nil
+                }
+                if let loading = state.loading[id] {
+                    guard wanted == nil || wanted == loading.computeType else {
+                        throw ServiceError(.modelBusy, "model \(id) is being loaded in \(loading.computeType); ask for \(wanted!) when it is loaded")
+                    }
+                    return .wait
+                }
+                let type = wanted ?? defaultComputeType
+                state.loading[id] = Loading(computeType: type)
+                return .load(type)
+            }
+            switch step {
+            case .ready:
+                return
+            case .wait:
+                // Woken when the load ends, whichever way; then look again.
+                await withCheckedContinuation { continuation in
+                    let pending = state.withLock { state -> Bool in
+                        guard state.loading[id] != nil else { return false }
+                        state.loading[id]!.waiters.append(continuation)
+                        return true
+                    }
+                    if !pending { continuation.resume() }
+                }
+            case .load(let type):
+                let result = await load(id, from: directory, in: type)
+                let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                    if case .success(let engine) = result { state.resident[id] = Resident(engine: engine, lastUsed: now()) }
+                    return state.loading.removeValue(forKey: id)?.waiters ?? []
+                }
+                for waiter in waiters { waiter.resume() }
+                _ = try result.get()
+                return
+            }
         }
-        let engine: WhisperEngine
-        do {
-            engine = try WhisperEngine(directory: directory, backend: backend, computeType: computeType)
-        } catch let error as DeviceMemoryError {
-            // Out of memory stays itself: the caller may make room and try again.
-            throw error
-        } catch {
-            // A missing or damaged file is the model's fault, not the engine's: say which.
-            let mapped = ServiceError(mapping: error)
-            throw ServiceError(mapped.code == .engineFailure ? .modelUnreadable : mapped.code,
-                               "model \(id) could not be loaded from \(directory.path): \(mapped.message)")
-        }
-        resident[id] = Resident(engine: engine, lastUsed: now())
     }
 
-    private func info(_ id: String) -> ModelInfo {
-        let model = resident[id]
-        let keepAlive = (model?.keepAliveOverride ?? defaultKeepAlive).seconds
+    /// Builds the engine on the loader queue.
+    private func load(_ id: String, from directory: URL, in computeType: ComputeType) async -> Result<WhisperEngine, any Error> {
+        guard backend.computeTypes.contains(computeType) else {
+            return .failure(ServiceError.invalid("compute_type",
+                "\(device) computes in \(backend.computeTypes.map(\.rawValue).joined(separator: ", ")), not \(computeType)"))
+        }
+        let backend = self.backend
+        return await withCheckedContinuation { continuation in
+            loader.async {
+                do {
+                    continuation.resume(returning: .success(try WhisperEngine(directory: directory, backend: backend, computeType: computeType)))
+                } catch let error as DeviceMemoryError {
+                    // Out of memory stays itself: the caller may make room and try again.
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    // A missing or damaged file is the model's fault, not the engine's: say which.
+                    let mapped = ServiceError(mapping: error)
+                    continuation.resume(returning: .failure(ServiceError(mapped.code == .engineFailure ? .modelUnreadable : mapped.code,
+                        "model \(id) could not be loaded from \(directory.path): \(mapped.message)")))
+                }
+            }
+        }
+    }
+
+    private func info(_ id: String, _ state: State) -> ModelInfo {
+        let model = state.resident[id]
+        let keepAlive = (model?.keepAliveOverride ?? state.defaultKeepAlive).seconds
         return ModelInfo(
             id: id, path: directories[id]?.path ?? "", device: device, loaded: model != nil,
             computeType: model?.engine.model.computeType ?? defaultComputeType,

@@ -29,7 +29,7 @@ public struct ModelsService: Sendable {
     /// Every device's models.
     public func list() async -> [ModelInfo] {
         var models: [ModelInfo] = []
-        for registry in registries { models += await registry.list() }
+        for registry in registries { models += registry.list() }
         return models
     }
 
@@ -46,7 +46,7 @@ public struct ModelsService: Sendable {
     public func unload(_ id: String, on device: DeviceID?, actor: String) async throws -> Int {
         let registry = try registry(on: device)
         return try await audit.perform(actor: actor, action: "model.unload", parameters: id) {
-            let released = try await registry.unload(id)
+            let released = try registry.unload(id)
             return (released, "\(id): \(released) bytes returned to the cache")
         }
     }
