@@ -42,4 +42,25 @@ struct JobQueueTests {
         queue.stop()
         try await worker.value
     }
+
+    /// Why a job failed is kept with it, code and all: a waiter after a restart (a new queue on
+    /// the same store) gets the very error the job failed with, not a generic one.
+    @Test func aFailureKeepsItsCodeAcrossARestart() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("auris-store-\(UUID().uuidString).sqlite")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
+        let first = JobQueue(store: try Store(file: file), service: TranscriptionService(
+            registry: ModelRegistry(models: [:], defaultModelID: "none", backend: backend)))
+        let job = JobRecord(fileName: "a.wav", audioPath: "/nonexistent/a.wav", parameters: JobParameters())
+        try await first.submit([job])
+        let worker = Task { try await first.run() }
+        _ = try? await first.result(of: job.id)
+        first.stop()
+        try await worker.value
+
+        let again = JobQueue(store: try Store(file: file), service: TranscriptionService(
+            registry: ModelRegistry(models: [:], defaultModelID: "none", backend: backend)))
+        let error = await #expect(throws: ServiceError.self) { try await again.result(of: job.id) }
+        #expect(error?.code == .badAudio && error?.apiCode == "audio_missing", "\(String(describing: error))")
+    }
 }

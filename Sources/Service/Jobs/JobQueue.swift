@@ -15,6 +15,7 @@ public final class JobQueue: Sendable {
     /// One per device; each runs one job at a time.
     public let services: [TranscriptionService]
     private let state = Mutex(State())
+    private let completions = JobCompletions()
     /// One per worker: a submission or a stop wakes every idle worker.
     private let wakeups: [AsyncStream<Void>]
     private let wakes: [AsyncStream<Void>.Continuation]
@@ -22,14 +23,9 @@ public final class JobQueue: Sendable {
     private let now: @Sendable () -> Date
 
     struct State {
-        var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
-        /// Why jobs failed, for their waiters: the error itself, which the store keeps as text.
-        var failures: [String: any Error] = [:]
         var stopping = false
-        /// Jobs a worker has claimed or is running.
-        var running: Set<String> = []
-        /// Running jobs a user has asked to cancel.
-        var cancelRequested: Set<String> = []
+        /// Jobs a worker has claimed or is running, each with what asks it to stop.
+        var running: [String: JobCancellation] = [:]
     }
 
     /// What happens to jobs, for the event stream and the logs.
@@ -43,12 +39,6 @@ public final class JobQueue: Sendable {
         /// Put back in the queue at start because the previous process died running it.
         case recovered(id: String)
     }
-
-    /// The job was stopped because the server is shutting down.
-    struct Interrupted: Error {}
-
-    /// The job was stopped because a user cancelled it.
-    struct Cancelled: Error {}
 
     /// What `cancel(_:)` found.
     public enum CancelOutcome: Sendable {
@@ -92,14 +82,13 @@ public final class JobQueue: Sendable {
     public func cancel(_ id: String) async throws -> CancelOutcome {
         if let job = try await store.cancel(id, from: .queued, at: now()) {
             removeAudio(of: job)
-            resumeWaiters(of: id)
+            completions.finished(id)
             return try await store.job(id).map { onEvent(.finished($0)); return .cancelled($0) } ?? .unknown
         }
-        let running = state.withLock { state in
-            if state.running.contains(id) { state.cancelRequested.insert(id) }
-            return state.running.contains(id)
+        if let token = state.withLock({ $0.running[id] }) {
+            token.request(.user)
+            _ = try await waitUntilFinished(id)
         }
-        if running { _ = try await waitUntilFinished(id) }
         guard let job = try await store.job(id) else { return .unknown }
         return job.state == .cancelled ? .cancelled(job) : .finished(job)
     }
@@ -122,32 +111,25 @@ public final class JobQueue: Sendable {
         case .done:
             return job
         case .failed:
-            throw state.withLock({ $0.failures.removeValue(forKey: id) })
-                ?? ServiceError(.engineFailure, job.error ?? "the job failed")
+            // The error it failed with, kept with the job: the same after a restart.
+            throw job.failure ?? ServiceError(.engineFailure, "the job failed")
         case .cancelled:
             throw ServiceError(.cancelled, "job \(id) was cancelled")
         case .queued, .running:
             // Only a stop ends the wait early: the job stays in the queue for the next start.
-            throw ServiceError(.shuttingDown,
-                "the server is stopping; job \(id) stays queued and runs after the restart (GET /api/jobs/\(id))")
+            throw ServiceError(.shuttingDown, "the server is stopping; job \(id) stays queued and runs after the restart")
         }
     }
 
     /// Waits until the job is done or failed, and returns it as stored (nil if it was deleted).
+    /// After `stop()`, returns at once with the job as it is.
     public func waitUntilFinished(_ id: String) async throws -> JobRecord? {
-        await withCheckedContinuation { continuation in
-            let stopping = state.withLock { state in
-                if !state.stopping { state.waiters[id, default: []].append(continuation) }
-                return state.stopping
-            }
-            if stopping { return continuation.resume() }
-            // It may have finished before the waiter was registered.
-            Task {
-                let job = try? await store.job(id)
-                if job?.state.isFinished ?? true { resumeWaiters(of: id) }
-            }
+        while true {
+            let mark = completions.mark(id)
+            guard let job = try await store.job(id), !job.state.isFinished else { return try await store.job(id) }
+            await completions.wait(id, after: mark)
+            if isStopping { return try await store.job(id) }
         }
-        return try await store.job(id)
     }
 
     /// Runs queued jobs until `stop()`, one worker per device; call once.
@@ -169,10 +151,10 @@ public final class JobQueue: Sendable {
         for job in try await store.queuedJobs() {
             guard let device = job.parameters.device?.description, !served.contains(device) else { continue }
             let id = job.id
-            try await store.fail(id, message: "this job asked for \(device), which this server no longer runs models on "
-                                 + "(it serves \(served.joined(separator: ", ")))", at: now())
+            try await store.fail(id, because: .invalid("device", "this job asked for \(device), which this server no longer runs models on "
+                                 + "(it serves \(served.joined(separator: ", ")))"), at: now())
             removeAudio(of: job)
-            resumeWaiters(of: id)
+            completions.finished(id)
             if let failed = try await store.job(id) { onEvent(.finished(failed)) }
         }
     }
@@ -182,15 +164,25 @@ public final class JobQueue: Sendable {
     private func work(on service: TranscriptionService, wakeups: AsyncStream<Void>) async throws {
         var wakeups = wakeups.makeAsyncIterator()
         while !isStopping {
-            let claimed = state.withLock { $0.running }
+            let claimed = state.withLock { Set($0.running.keys) }
             guard let job = try await store.nextQueued(excluding: claimed, for: service.registry.device.description) else {
                 // Nothing to do: sleep until a submission or `stop()`.
                 guard await wakeups.next() != nil else { return }
                 continue
             }
             // Another worker may have claimed it since the read; then look again.
-            guard state.withLock({ $0.running.insert(job.id).inserted }) else { continue }
-            await runOne(job, on: service)
+            // Claimed in one critical section with the stop flag, so a stop either sees this
+            // job's token (and asks it to stop) or this worker sees the stop (and takes nothing).
+            let token = JobCancellation()
+            let claim = state.withLock { state -> Bool? in
+                if state.stopping { return nil }
+                guard state.running[job.id] == nil else { return false }
+                state.running[job.id] = token
+                return true
+            }
+            guard let claimed = claim else { return }
+            guard claimed else { continue }  // another worker took it since the read: look again
+            await runOne(job, on: service, token: token)
             // A job finishing may leave work another idle worker skipped as claimed.
             wakeWorkers()
         }
@@ -201,26 +193,29 @@ public final class JobQueue: Sendable {
     /// Stops taking jobs; the running one stops at its next progress event and is re-queued.
     /// Requests waiting for queued jobs are answered now, so that they do not hold the shutdown.
     public func stop() {
-        let waiting = state.withLock { state in
+        let running = state.withLock { state in
             state.stopping = true
-            return state.waiters.filter { !state.running.contains($0.key) }
+            return state.running
         }
-        for (id, _) in waiting { resumeWaiters(of: id) }
+        for token in running.values { token.request(.shutdown) }
+        completions.stop(keeping: Set(running.keys))
         for wake in wakes {
             wake.yield()
             wake.finish()
         }
     }
 
-    /// Runs a job this worker has claimed (it is in `running`).
-    private func runOne(_ queued: JobRecord, on service: TranscriptionService) async {
+    /// Runs a job this worker has claimed (it is in `running`, with `token`).
+    ///
+    /// Note [Stopping a running job]: the engine can be stopped only between its events, by an
+    /// error thrown from its event handler. The handler throws Swift's `CancellationError` when
+    /// the job's token says to stop; what happens next depends on why (the token's reason), not
+    /// on the error: a user's cancel ends the job cancelled, a shutdown puts it back in the queue.
+    private func runOne(_ queued: JobRecord, on service: TranscriptionService, token: JobCancellation) async {
         var job = queued
         defer {
-            state.withLock { state in
-                state.running.remove(job.id)
-                state.cancelRequested.remove(job.id)
-            }
-            resumeWaiters(of: job.id)
+            _ = state.withLock { $0.running.removeValue(forKey: job.id) }
+            completions.finished(job.id)
         }
         do {
             // A job cancelled between being picked and being started is left alone.
@@ -234,9 +229,8 @@ public final class JobQueue: Sendable {
                 path: audio, named: job.fileName, modelID: job.parameters.model,
                 options: job.parameters.decodingOptions, keepAlive: job.parameters.keepAlive,
                 computeType: job.parameters.computeType
-            ) { [self, id = job.id, batchID = job.batchID] event in
-                if isStopping { throw Interrupted() }
-                if state.withLock({ $0.cancelRequested.contains(id) }) { throw Cancelled() }
+            ) { [store, onEvent, id = job.id, batchID = job.batchID] event in
+                if token.reason != .none { throw CancellationError() }
                 guard case .progress(let progress) = event else { return }
                 // This runs on the device's worker queue, off the cooperative pool: a blocking
                 // write is fine here, and keeps progress rows in order with the final one.
@@ -247,20 +241,15 @@ public final class JobQueue: Sendable {
             try await store.finish(job.id, transcript: result.transcript, model: result.model, device: result.device.description,
                                    processingMilliseconds: result.processingMilliseconds, at: now())
             removeAudio(of: job)
-        } catch is Interrupted {
+        } catch where token.reason == .shutdown {
             try? await store.requeue(job.id)
             onEvent(.requeued(job))
             return
-        } catch is Cancelled {
+        } catch where token.reason == .user {
             _ = try? await store.cancel(job.id, from: .running, at: now())
             removeAudio(of: job)
         } catch {
-            try? await store.fail(job.id, message: Self.describe(error), at: now())
-            state.withLock { state in
-                // Bounded: a failure nobody waits for is only kept for a while.
-                if state.failures.count >= 64 { state.failures.removeAll() }
-                state.failures[job.id] = error
-            }
+            try? await store.fail(job.id, because: ServiceError(mapping: error), at: now())
             removeAudio(of: job)
         }
         if let finished = try? await store.job(job.id) { onEvent(.finished(finished)) }
@@ -268,15 +257,5 @@ public final class JobQueue: Sendable {
 
     private func removeAudio(of job: JobRecord) {
         if let audio = job.audioPath { try? FileManager.default.removeItem(atPath: audio) }
-    }
-
-    private func resumeWaiters(of id: String) {
-        for waiter in state.withLock({ $0.waiters.removeValue(forKey: id) ?? [] }) { waiter.resume() }
-    }
-
-    /// The message a user sees for a failed job.
-    static func describe(_ error: any Error) -> String {
-        // The modules' errors describe themselves in a sentence a user can act on.
-        String(describing: error)
     }
 }

@@ -41,8 +41,17 @@ public struct JobRecord: Sendable, Codable, Equatable, Identifiable, FetchableRe
     public var transcript: Transcript?
     /// The transcript's text, kept apart so that the history can be searched.
     public var text: String?
+    /// Why it failed: the message, and the service's code for it.
     public var error: String?
+    public var errorCode: ServiceError.Code?
+    public var errorAPICode: String?
     public var processingMilliseconds: Double?
+
+    /// The error the job failed with, as the service reported it.
+    public var failure: ServiceError? {
+        guard state == .failed else { return nil }
+        return ServiceError(errorCode ?? .engineFailure, error ?? "the job failed", apiCode: errorAPICode)
+    }
 
     public init(id: String = UUID().uuidString.lowercased(), batchID: String? = nil, position: Int = 0,
                 fileName: String, audioPath: String?, parameters: JobParameters, createdAt: Date = Date()) {
@@ -75,5 +84,7 @@ public struct JobRecord: Sendable, Codable, Equatable, Identifiable, FetchableRe
         case processedSeconds = "processed_seconds"
         case totalSeconds = "total_seconds"
         case processingMilliseconds = "processing_ms"
+        case errorCode = "error_code"
+        case errorAPICode = "error_api_code"
     }
 }

@@ -61,10 +61,12 @@ extension Store {
         }
     }
 
-    public func fail(_ id: String, message: String, at time: Date) async throws {
+    public func fail(_ id: String, because error: ServiceError, at time: Date) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE job SET state = 'failed', finished_at = ?, error = ?, audio_path = NULL WHERE id = ?",
-                           arguments: [time, message, id])
+            try db.execute(sql: """
+                UPDATE job SET state = 'failed', finished_at = ?, error = ?, error_code = ?, error_api_code = ?, audio_path = NULL
+                WHERE id = ?
+                """, arguments: [time, error.message, error.code.rawValue, error.apiCode, id])
         }
     }
 

@@ -83,6 +83,14 @@ public final class Store: Sendable {
             }
             try db.create(index: "audit_by_action", on: "audit", columns: ["action"])
         }
+        // A failed job keeps why, as the service's code, so that its waiter (or anyone after a
+        // restart) gets the same error the job failed with.
+        migrator.registerMigration("v2: job error codes") { db in
+            try db.alter(table: "job") { t in
+                t.add(column: "error_code", .text)
+                t.add(column: "error_api_code", .text)
+            }
+        }
         return migrator
     }
 }
