@@ -180,6 +180,19 @@ public enum ModelVocabularyFile {
         return try read(url)
     }
 
+    /// One token per line of `vocabulary.txt`. Lines are split on the byte `\n` (a Swift
+    /// String would take `\r\n` as one character and never split it), a `\r` before it is
+    /// dropped (a file saved on Windows), and a final newline starts no token. Every reader of a
+    /// model directory — the model's checks and the tokenizer — comes through here, so they
+    /// cannot disagree about a token.
+    static func parseText(_ data: Data) -> [String] {
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.map { line in
+            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
+        }
+    }
+
     /// Reads a `vocabulary.json` or `vocabulary.txt` (decided by the extension).
     public static func read(_ url: URL) throws(ModelFormatError) -> [String] {
         let data = try WhisperModelConfig.readFile(url, what: "vocabulary")
@@ -196,14 +209,10 @@ public enum ModelVocabularyFile {
             }
             return tokens
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard String(data: data, encoding: .utf8) != nil else {
             throw ModelFormatError(.invalidVocabulary, "\(path) is not UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
-        if lines.last == "" { lines.removeLast() }
-        return lines
+        return parseText(data)
     }
 
     /// The text of a `vocabulary.txt`.
@@ -261,6 +270,11 @@ public struct WhisperModelDirectory: Sendable {
     /// 51866); `config.json`'s `is_multilingual` (an Auris extension for tiny test models)
     /// overrides that.
     public var isMultilingual: Bool {
-        config.isMultilingual ?? (dimensions.vocabularySize >= 51865)
+        Self.isMultilingual(vocabularySize: dimensions.vocabularySize, configured: config.isMultilingual)
+    }
+
+    /// The one rule, for the model and the tokenizer alike.
+    public static func isMultilingual(vocabularySize: Int, configured: Bool?) -> Bool {
+        configured ?? (vocabularySize >= 51865)
     }
 }

@@ -50,27 +50,13 @@ extension WhisperTokenizer {
         )
     }
 
-    /// The token strings of a model directory's vocabulary, by id.
+    /// The token strings of a model directory's vocabulary, by id: read as the model's own
+    /// checks read it (`ModelVocabularyFile`), so the two cannot disagree.
     public static func readVocabulary(in modelDirectory: URL) throws -> [String] {
-        let jsonURL = modelDirectory.appendingPathComponent("vocabulary.json")
-        if FileManager.default.fileExists(atPath: jsonURL.path) {
-            return try decodeJSON([String].self, from: jsonURL)
-        }
-        let textURL = modelDirectory.appendingPathComponent("vocabulary.txt")
-        guard FileManager.default.fileExists(atPath: textURL.path) else {
+        guard ModelVocabularyFile.locate(in: modelDirectory) != nil else {
             throw WhisperTokenizerError.missingVocabulary(directory: modelDirectory.path)
         }
-        return parseVocabularyText(try readData(textURL))
-    }
-
-    /// One token per line, split on `\n` only (a token may hold any other character); a final
-    /// newline does not start another token.
-    static func parseVocabularyText(_ data: Data) -> [String] {
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true {
-            lines.removeLast()
-        }
-        return lines.map { String(decoding: $0, as: UTF8.self) }
+        return try ModelVocabularyFile.read(in: modelDirectory)
     }
 
     private static func readData(_ url: URL) throws -> Data {

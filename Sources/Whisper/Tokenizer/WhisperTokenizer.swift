@@ -145,7 +145,7 @@ public struct WhisperTokenizer: Sendable {
         self.noSpeech = noSpeech
         self.noTimestamps = noTimestamps
         self.timestampBegin = timestampBegin
-        self.isMultilingual = isMultilingual ?? (vocabulary.count >= 51865)
+        self.isMultilingual = WhisperModelDirectory.isMultilingual(vocabularySize: vocabulary.count, configured: isMultilingual)
         self.configSuppressIds = suppressIds
         self.configSuppressBlankIds = suppressBlankIds
 

@@ -1,4 +1,6 @@
+import DeviceMemory
 import Foundation
+import Tensor
 import Testing
 @testable import Whisper
 
@@ -260,5 +262,26 @@ struct SyntheticVocabularyTests {
         #expect(throws: WhisperTokenizerError.self) {
             try WhisperTokenizer(modelDirectory: directory)
         }
+    }
+}
+
+/// The model's checks and the tokenizer read a model directory's vocabulary the same way:
+/// a vocabulary.txt saved with Windows line endings loads, with no `\r` in any token.
+@Suite("One vocabulary reader")
+struct VocabularyReaderTests {
+    @Test func windowsLineEndingsReadTheSameEverywhere() throws {
+        let directory = try TemporaryDirectory("crlf")
+        _ = try TinyWhisperModel.write(to: directory.url, seed: 2)
+        let file = directory.file("vocabulary.txt")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "\n", with: "\r\n").write(to: file, atomically: true, encoding: .utf8)
+
+        let forModel = try ModelVocabularyFile.read(in: directory.url)
+        let forTokenizer = try WhisperTokenizer.readVocabulary(in: directory.url)
+        #expect(forModel == forTokenizer)
+        #expect(!forModel.contains { $0.hasSuffix("\r") })
+        #expect(forModel.count == text.split(separator: "\n", omittingEmptySubsequences: false).count - 1)
+        let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
+        #expect(try WhisperEngine(directory: directory.url, backend: backend).tokenizer.vocabularySize == forModel.count)
     }
 }
