@@ -1,4 +1,5 @@
 import COpenBLAS
+import CPUKernels
 import DeviceMemory
 import Dispatch
 
@@ -34,6 +35,10 @@ public final class CPUBackend: ComputeBackend {
     }
 
     public func synchronize() throws {}
+
+    /// Which implementation of the float16/int8/softmax/GELU kernels this CPU runs: "avx2", or
+    /// "portable" on a CPU without AVX2, FMA and F16C (slower, same integers, floats within ulps).
+    public static var kernels: String { String(cString: auris_kernels_isa()) }
 
     /// Runs `body` over `[0, count)` split into contiguous ranges, one per thread when the work
     /// is large enough to pay for the hand-off.

@@ -23,6 +23,7 @@ struct BackendCheckCommand: ParsableCommand {
             let target = try DeviceID(parsing: device)
             let allocators = try DeviceAllocators(configuration: .default)
             let reference = CPUBackend(allocator: try allocators.allocator(for: .cpu), threads: target.kind == .cpu ? 1 : threads)
+            print("cpu kernels: \(CPUBackend.kernels)")
             let candidate = try ComputeBackends.open(target, allocators: allocators, threads: threads)
             if let gpu = candidate as? CUDABackend {
                 print("device \(target): \(gpu.memory.deviceName), compute capability \(gpu.memory.computeCapability)")
