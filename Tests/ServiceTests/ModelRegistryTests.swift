@@ -93,5 +93,11 @@ struct ModelRegistryTests {
         let error = await #expect(throws: ServiceError.self) { try await registry.acquire(nil) }
         #expect(error?.code == .modelUnreadable && error?.message.contains("model.bin") == true, "\(error?.message ?? "")")
         #expect(registry.list().first?.loaded == false)
+        // Requests that joined a failed load get its error too.
+        let outcomes = await withTaskGroup(of: ServiceError.Code?.self) { group in
+            for _ in 0..<3 { group.addTask { do { _ = try await registry.acquire(nil); return nil } catch { return (error as? ServiceError)?.code } } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes == [.modelUnreadable, .modelUnreadable, .modelUnreadable])
     }
 }

@@ -1,26 +1,29 @@
 import Synchronization
 
-/// Who waits for which job to finish. A finish bumps the job's count and wakes its waiters; a
-/// waiter reads the count before it looks at the store and waits only for a later one, so a
-/// job that finishes between the look and the wait cannot be missed (no polling, no task on the
-/// side).
+/// Who waits for which job to finish. Every finish advances one counter and wakes that job's
+/// waiters; a waiter reads the counter before it looks at the store and does not sleep if the
+/// counter has moved since, so a job that finishes between the look and the wait cannot be
+/// missed (no polling, no task on the side). A finish of another job in that window only makes
+/// the waiter look again. One counter, not one per job, so a server that runs for months keeps
+/// nothing per finished job.
 final class JobCompletions: Sendable {
     private struct State {
-        var finishes: [String: Int] = [:]
-        var waiters: [String: [(after: Int, continuation: CheckedContinuation<Void, Never>)]] = [:]
+        var finishes = 0
+        var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
         var stopped = false
     }
     private let state = Mutex(State())
 
     /// A mark to wait past: read it before checking whether the job has finished.
-    func mark(_ id: String) -> Int { state.withLock { $0.finishes[id, default: 0] } }
+    func mark() -> Int { state.withLock { $0.finishes } }
 
-    /// Returns once `id` has finished after `mark`, or the completions are stopped.
+    /// Returns once `id` has finished after `mark` (or, rarely, another job has: look again),
+    /// or the completions are stopped.
     func wait(_ id: String, after mark: Int) async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in
-                if state.stopped || state.finishes[id, default: 0] > mark { return true }
-                state.waiters[id, default: []].append((mark, continuation))
+                if state.stopped || state.finishes > mark { return true }
+                state.waiters[id, default: []].append(continuation)
                 return false
             }
             if ready { continuation.resume() }
@@ -30,14 +33,14 @@ final class JobCompletions: Sendable {
     /// `id` finished (or changed in a way its waiters must see).
     func finished(_ id: String) {
         let woken = state.withLock { state in
-            state.finishes[id, default: 0] += 1
+            state.finishes += 1
             return state.waiters.removeValue(forKey: id) ?? []
         }
-        for waiter in woken { waiter.continuation.resume() }
+        for waiter in woken { waiter.resume() }
     }
 
-    /// Wakes every waiter except those of `kept`, and lets no one wait from now on, except
-    /// for the jobs in `kept` (running jobs, which still finish).
+    /// Wakes every waiter except those of `kept` (running jobs, which still finish), and lets
+    /// no one wait from now on.
     func stop(keeping kept: Set<String>) {
         let woken = state.withLock { state in
             state.stopped = true
@@ -45,7 +48,7 @@ final class JobCompletions: Sendable {
             for id in released.keys { state.waiters[id] = nil }
             return released.values.flatMap { $0 }
         }
-        for waiter in woken { waiter.continuation.resume() }
+        for waiter in woken { waiter.resume() }
     }
 }
 

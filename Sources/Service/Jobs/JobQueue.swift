@@ -125,7 +125,7 @@ public final class JobQueue: Sendable {
     /// After `stop()`, returns at once with the job as it is.
     public func waitUntilFinished(_ id: String) async throws -> JobRecord? {
         while true {
-            let mark = completions.mark(id)
+            let mark = completions.mark()
             guard let job = try await store.job(id), !job.state.isFinished else { return try await store.job(id) }
             await completions.wait(id, after: mark)
             if isStopping { return try await store.job(id) }

@@ -29,10 +29,10 @@ public final class ModelRegistry: Sendable {
         var keepAliveOverride: KeepAlive? = nil
     }
 
-    /// A load in flight, and who waits for it.
+    /// A load in flight, and who waits for it (and gets its failure, if it fails).
     struct Loading {
         let computeType: ComputeType
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [CheckedContinuation<(any Error)?, Never>] = []
     }
 
     struct State {
@@ -192,22 +192,24 @@ public final class ModelRegistry: Sendable {
             case .ready:
                 return
             case .wait:
-                // Woken when the load ends, whichever way; then look again.
-                await withCheckedContinuation { continuation in
+                // Woken when the load ends: its failure is ours; after a success, look again.
+                let failure = await withCheckedContinuation { continuation in
                     let pending = state.withLock { state -> Bool in
                         guard state.loading[id] != nil else { return false }
                         state.loading[id]!.waiters.append(continuation)
                         return true
                     }
-                    if !pending { continuation.resume() }
+                    if !pending { continuation.resume(returning: nil) }
                 }
+                if let failure { throw failure }
             case .load(let type):
                 let result = await load(id, from: directory, in: type)
-                let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                let waiters = state.withLock { state -> [CheckedContinuation<(any Error)?, Never>] in
                     if case .success(let engine) = result { state.resident[id] = Resident(engine: engine, lastUsed: now()) }
                     return state.loading.removeValue(forKey: id)?.waiters ?? []
                 }
-                for waiter in waiters { waiter.resume() }
+                let failure: (any Error)? = if case .failure(let error) = result { error } else { nil }
+                for waiter in waiters { waiter.resume(returning: failure) }
                 _ = try result.get()
                 return
             }
