@@ -24,6 +24,7 @@ final class WhisperDecoderPass: TokenDecoder {
     }
 
     func feed(_ tokens: [Int], logitsAt positions: [Int]) throws -> [[Float]] {
+        let started = ContinuousClock.now
         let start = length, width = weights.embeddings.columns
         guard start + tokens.count <= weights.decoderPositions.rows else {
             throw WhisperError(.sequenceTooLong,
@@ -49,9 +50,17 @@ final class WhisperDecoderPass: TokenDecoder {
         guard !positions.isEmpty else { return [] }
         precondition(positions.allSatisfy { $0 >= start && $0 < length }, "logits asked for positions outside this call")
         // Only the asked-for rows go through the final norm and the (large) vocabulary projection.
-        let rows = try backend.gatherRows(x, rows: positions.map { $0 - start })
+        // A decoding step asks for its one row: no gather then.
+        let rows = positions == Array(start..<length) ? x : try backend.gatherRows(x, rows: positions.map { $0 - start })
         let logits = try backend.linear(backend.layerNorm(rows, weights.decoderNorm), weights: weights.embeddings, bias: nil)
+        let queued = ContinuousClock.now
         let values = try backend.download(logits)
+        let downloaded = ContinuousClock.now
+        window.timings.record {
+            $0.decoderCalls += 1
+            $0.decoderQueueSeconds += (queued - started).seconds
+            $0.decoderWaitSeconds += (downloaded - queued).seconds
+        }
         let vocabulary = weights.embeddings.rows
         return (0..<positions.count).map { Array(values[($0 * vocabulary)..<(($0 + 1) * vocabulary)]) }
     }

@@ -10,9 +10,12 @@ final class WhisperEncodedWindow: EncodedWindow, @unchecked Sendable {
     /// Per decoder layer, the cross-attention keys and values of the window's 1500 frames,
     /// fused `[1500, 2 · width]` as one product makes them, stored for the compute type.
     let crossKeyValues: [WeightMatrix]
+    let timings: EngineTimingsRecorder
 
-    init(backend: any ComputeBackend, weights: WhisperWeights, heads: Int, encoderOutput: Tensor, computeType: ComputeType) throws {
+    init(backend: any ComputeBackend, weights: WhisperWeights, heads: Int, encoderOutput: Tensor, computeType: ComputeType,
+         timings: EngineTimingsRecorder) throws {
         self.backend = backend
+        self.timings = timings
         self.weights = weights
         self.heads = heads
         crossKeyValues = try weights.decoderLayers.map {

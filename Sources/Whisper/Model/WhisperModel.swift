@@ -12,6 +12,7 @@ public final class WhisperModel: WhisperRunner, @unchecked Sendable {
     public let weightBytes: Int
     /// How the linear layers' weights are held and multiplied.
     public let computeType: ComputeType
+    let timings = EngineTimingsRecorder()
 
     init(backend: any ComputeBackend, weights: WhisperWeights, encoderHeads: Int, decoderHeads: Int, weightBytes: Int,
          computeType: ComputeType) {
@@ -29,9 +30,18 @@ public final class WhisperModel: WhisperRunner, @unchecked Sendable {
     public var maxTargetPositions: Int { weights.decoderPositions.rows }
 
     public func encode(features: [Float], melBins: Int) throws -> any EncodedWindow {
+        let started = ContinuousClock.now
         let output = try encoderOutput(features: features, melBins: melBins)
-        return try WhisperEncodedWindow(backend: backend, weights: weights, heads: decoderHeads, encoderOutput: output,
-                                        computeType: computeType)
+        let window = try WhisperEncodedWindow(backend: backend, weights: weights, heads: decoderHeads, encoderOutput: output,
+                                              computeType: computeType, timings: timings)
+        let seconds = (ContinuousClock.now - started).seconds
+        timings.record { $0.windowsEncoded += 1; $0.encodeSeconds += seconds }
+        return window
+    }
+
+    /// Where this model's time went since the last call (see ``EngineTimings``).
+    public func takeTimings() -> EngineTimings {
+        timings.take()
     }
 
     /// The encoder's output `[1500, width]` for one window, downloaded: for comparing this

@@ -45,6 +45,9 @@ struct TranscribeCommand: ParsableCommand {
     @Option(help: "CPU threads for the engine.")
     var threads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)
 
+    @Flag(help: "After each file, say where the time went: encoding, launching decoder steps, waiting for the device, the rest.")
+    var timings = false
+
     @Option(name: .customLong("output-dir"), help: "Write FILE.<format> here instead of printing to standard output.")
     var outputDirectory: String?
 
@@ -72,6 +75,7 @@ struct TranscribeCommand: ParsableCommand {
         options.initialPrompt = initialPrompt.map { .text($0) }
         for file in files {
             allocator.resetPeakStats()
+            _ = engine.model.takeTimings()
             let progress = ProgressBar(label: URL(fileURLWithPath: file).lastPathComponent)
             let started = Date()
             let transcript: Transcript
@@ -88,6 +92,7 @@ struct TranscribeCommand: ParsableCommand {
             let stats = allocator.stats()
             printSummary(file: file, device: allocator.device, computeType: engine.model.computeType, audioSeconds: transcript.duration, wallSeconds: Date().timeIntervalSince(started),
                          peakAllocated: stats.allocatedBytes.all.peak, peakReserved: stats.reservedBytes.all.peak)
+            if timings { printTimings(engine.model.takeTimings(), wallSeconds: Date().timeIntervalSince(started)) }
         }
     }
 
@@ -121,6 +126,18 @@ struct TranscribeCommand: ParsableCommand {
         let line = "\(file) on \(device) (\(computeType)): \(Self.format(audioSeconds, 1)) s of audio in \(Self.format(wallSeconds, 2)) s "
             + "(real-time factor \(Self.format(wallSeconds / max(audioSeconds, 1e-9), 3)), \(Self.format(factor, 1))× real time); "
             + "peak allocated \(ByteCount(peakAllocated)), peak reserved \(ByteCount(peakReserved))\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    private func printTimings(_ timings: EngineTimings, wallSeconds: Double) {
+        let decoder = timings.decoderQueueSeconds + timings.decoderWaitSeconds
+        let perCall = timings.decoderCalls > 0 ? 1000 / Double(timings.decoderCalls) : 0
+        let windows = "\(timings.windowsEncoded) window" + (timings.windowsEncoded == 1 ? "" : "s")
+        let line = "  timings: encode \(windows) in \(Self.format(timings.encodeSeconds, 3)) s; "
+            + "decoder \(timings.decoderCalls) calls: queue \(Self.format(timings.decoderQueueSeconds, 3)) s "
+            + "(\(Self.format(timings.decoderQueueSeconds * perCall, 3)) ms each), wait for the device \(Self.format(timings.decoderWaitSeconds, 3)) s "
+            + "(\(Self.format(timings.decoderWaitSeconds * perCall, 3)) ms each); "
+            + "everything else \(Self.format(wallSeconds - timings.encodeSeconds - decoder, 3)) s\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -49,6 +49,20 @@ struct TinyModelEngineTests {
         #expect(allocator.stats().segment.all.current == 1, "a clear gives back every segment but the weights'")
     }
 
+    @Test func timingsCountWindowsAndDecoderCallsAndStartAfresh() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try TinyWhisperModel.write(to: directory, dataType: .float32, seed: 5)
+        let engine = try WhisperEngine(directory: directory, backend: CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1))
+        #expect(engine.model.takeTimings() == EngineTimings())
+        _ = try engine.transcribe(path: Self.clip, options: GoldenFixtures.goldenOptions)
+        let timings = engine.model.takeTimings()
+        #expect(timings.windowsEncoded == 1, "a 3.5 s clip is one window")
+        #expect(timings.decoderCalls >= 2, "the prompt, then at least one step")
+        #expect(timings.encodeSeconds > 0 && timings.decoderQueueSeconds > 0 && timings.decoderWaitSeconds >= 0)
+        #expect(engine.model.takeTimings() == EngineTimings(), "taking the timings starts them afresh")
+    }
+
     @Test func compactTypesHoldFewerBytesAndTheDefaultIsFloat16() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
