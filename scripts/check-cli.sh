@@ -22,7 +22,7 @@ grep -q "AURIS_ALLOC_CONF=max_split_size_mb:abc" /tmp/auris-cli-error.txt || {
   echo "check-cli: the error does not name AURIS_ALLOC_CONF:" >&2; cat /tmp/auris-cli-error.txt >&2; exit 1; }
 "$auris" memory self-test --device cpu --sequences 2 | tail -n 1 | grep -q "self-test: 7 passed, 0 failed" || {
   echo "check-cli: auris memory self-test did not pass on the cpu" >&2; exit 1; }
-"$auris" backend-check --device cpu | tail -n 1 | grep -q "backend-check: 18 passed, 0 failed" || {
+"$auris" backend-check --device cpu | tail -n 1 | grep -q "backend-check: 21 passed, 0 failed" || {
   echo "check-cli: auris backend-check did not pass on the cpu" >&2; exit 1; }
 # Asking for a GPU that is not there fails with the reason, before any work.
 if ! "$auris" memory --json | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["cuda_available"] else 1)'; then
@@ -37,6 +37,10 @@ text=$("$auris" transcribe "$clips/en-us_hello.wav" 2>/tmp/auris-cli-summary.txt
 [ "$text" = "The law and welcome to the Oris speech recognition test." ] || {
   echo "check-cli: unexpected transcript: $text" >&2; exit 1; }
 grep -q "real time" /tmp/auris-cli-summary.txt || { echo "check-cli: no summary line" >&2; exit 1; }
+grep -q "timings" /tmp/auris-cli-summary.txt && { echo "check-cli: timings printed without --timings" >&2; exit 1; }
+"$auris" transcribe --timings "$clips/en-us_hello.wav" 2>&1 >/dev/null \
+  | grep -Eq "timings: encode 1 window in [0-9.]+ s; decoder [1-9][0-9]* calls: .*wait for the device" || {
+  echo "check-cli: --timings does not say where the time went" >&2; exit 1; }
 "$auris" transcribe --format srt "$clips/en-us_hello.wav" 2>/dev/null | grep -q -- "00:00:00,000 --> 00:00:03,200" || {
   echo "check-cli: srt output lacks the segment timing" >&2; exit 1; }
 printf 'not audio at all\n' > /tmp/auris-cli-garbage.wav
@@ -61,5 +65,5 @@ curl -s --max-time 60 --data-binary @"$clips/en-us_hello.wav" "http://127.0.0.1:
   echo "check-cli: clear-cache --unload-models did not unload" >&2; exit 1; }
 if "$auris" clear-cache --server "http://127.0.0.1:1" 2>/dev/null; then
   echo "check-cli: an unreachable server was not an error" >&2; exit 1; fi
-echo "check-cli: 11 passed, 0 failed"
+echo "check-cli: 12 passed, 0 failed"
 exit 0

@@ -56,6 +56,13 @@ public struct BackendAgreement {
         try check("attention, encoder 1500 × 6 heads") { try $0.attention(query: upload($0, [1500, 384], 28), keys: upload($0, [1500, 384], 29), values: upload($0, [1500, 384], 30), keyCount: 1500, heads: 6, causal: false) }
         try check("attention, decoding step over 7 of 448 cached") { try $0.attention(query: upload($0, [1, 384], 31), keys: upload($0, [448, 384], 32), values: upload($0, [448, 384], 33), keyCount: 7, heads: 6, causal: true) }
         try check("attention, causal prompt of 4") { try $0.attention(query: upload($0, [4, 384], 34), keys: upload($0, [448, 384], 35), values: upload($0, [448, 384], 36), keyCount: 9, heads: 6, causal: true) }
+        try check("linear 5×1536 → 383 with bias") { try $0.linear(upload($0, [5, 1536], 37), weight: upload($0, [383, 1536], 38), bias: upload($0, [383], 39)) }
+        try check("cross attention, 1 query over fused keys|values of 1500") {
+            try $0.crossAttention(query: upload($0, [1, 384], 40), fusedKeyValues: WeightMatrix(upload($0, [1500, 768], 41)), heads: 6)
+        }
+        try check("cross attention, 12 queries over fused keys|values of 1500") {
+            try $0.crossAttention(query: upload($0, [12, 384], 42), fusedKeyValues: WeightMatrix(upload($0, [1500, 768], 43)), heads: 6)
+        }
         return results
     }
 

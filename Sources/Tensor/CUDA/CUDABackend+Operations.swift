@@ -9,6 +9,13 @@ extension CUDABackend {
         let rows = x.rows, inputs = x.columns, outputs = weight.shape[0]
         precondition(weight.columns == inputs, "linear: input width \(inputs) does not match weight \(weight.shape)")
         let output = try makeTensor(shape: Array(x.shape.dropLast()) + [outputs])
+        if decodeKernels && rows <= Self.fewRows {
+            // Note [Decoding steps in few launches]: eight warps, each one output column.
+            try stream.launch(kernels.linearFewRows, grid: KernelGrid((outputs + 7) / 8), block: KernelGrid(256), [
+                output.argument, x.argument, weight.argument, .address(bias?.address ?? 0), .int(rows), .int(inputs), .int(outputs),
+            ])
+            return output
+        }
         if let bias {
             try launchElementwise(kernels.fillRows, count: output.count, [output.argument, bias.argument, .int(output.count), .int(outputs)])
         }
@@ -39,10 +46,22 @@ extension CUDABackend {
         return output
     }
 
+    /// Up to this many rows, a product or an attention runs as one kernel of ours rather than
+    /// through cuBLAS: the rows of a decoding step, or a short prompt.
+    static var fewRows: Int { 8 }
+    /// The most keys whose scores fit the few-queries kernel's shared memory (48 KiB with room to
+    /// spare; Whisper's windows have 1,500, its decoder at most 448).
+    static var fewQueriesKeyLimit: Int { 8192 }
+
     public func attention(query: Tensor, keys: Tensor, values: Tensor, keyCount: Int, heads: Int, causal: Bool) throws -> Tensor {
         let queries = query.rows, width = query.columns, headWidth = width / heads
         precondition(keys.columns == width && keyCount <= keys.rows, "attention: keys \(keys.shape) for width \(width)")
         let output = try makeTensor(shape: [queries, width])
+        if decodeKernels && queries <= Self.fewRows && keyCount <= Self.fewQueriesKeyLimit {
+            try attendFewQueries(into: output, query: query, keys: keys.address, values: values.address, keyStride: width,
+                                 keyCount: keyCount, heads: heads, causal: causal)
+            return output
+        }
         let scores = try makeTensor(shape: [heads, queries, keyCount])
         // Per head h, row-major scores[q, k] = scale · Σ query[q, h·hw + d] · keys[k, h·hw + d]:
         // column-major scoresᵀ = keysₕᵀᵀ · queryₕᵀ, the heads a batch strided by hw columns.
@@ -59,6 +78,36 @@ extension CUDABackend {
                           into: MatrixOperand(output.address, leadingDimension: width, batchStride: headWidth),
                           m: headWidth, n: queries, k: keyCount, batch: heads)
         return output
+    }
+
+    /// Cross-attention over the fused key|value matrix read in place: keys are its first `width`
+    /// columns, values the next, so a decoding step copies nothing apart.
+    public func crossAttention(query: Tensor, fusedKeyValues keyValues: WeightMatrix, heads: Int) throws -> Tensor {
+        let fused = keyValues.tensor, width = query.columns
+        precondition(fused.columns == 2 * width, "cross-attention: key|value matrix \(fused.shape) for width \(width)")
+        let output = try makeTensor(shape: [query.rows, width])
+        if decodeKernels && query.rows <= Self.fewRows && fused.rows <= Self.fewQueriesKeyLimit {
+            try attendFewQueries(into: output, query: query, keys: fused.address, values: fused.address + UInt(width * MemoryLayout<Float>.stride),
+                                 keyStride: 2 * width, keyCount: fused.rows, heads: heads, causal: false)
+            return output
+        }
+        let keys = try makeTensor(shape: [fused.rows, width]), values = try makeTensor(shape: [fused.rows, width])
+        try copyColumns(of: fused, columnStart: 0, width: width, into: keys, destinationRow: 0)
+        try copyColumns(of: fused, columnStart: width, width: width, into: values, destinationRow: 0)
+        return try attention(query: query, keys: keys, values: values, keyCount: fused.rows, heads: heads, causal: false)
+    }
+
+    /// One launch of `auris_attention_few_queries`: a block per query and head, the scores in
+    /// shared memory. With `causal`, query `i` sits at position `keyCount - queries + i`.
+    private func attendFewQueries(into output: Tensor, query: Tensor, keys: UInt, values: UInt, keyStride: Int,
+                                  keyCount: Int, heads: Int, causal: Bool) throws {
+        let queries = query.rows, width = query.columns, headWidth = width / heads, threads = 256
+        precondition(headWidth <= threads, "attention: heads of \(headWidth) exceed a block of \(threads) threads")
+        let sharedBytes = (32 + headWidth + keyCount + threads) * MemoryLayout<Float>.stride
+        try stream.launch(kernels.attentionFewQueries, grid: KernelGrid(queries, heads), block: KernelGrid(threads), sharedBytes: sharedBytes, [
+            output.argument, .int(width), query.argument, .int(width), .address(keys), .address(values), .int(keyStride),
+            .int(keyCount), .int(keyCount - queries), .int(causal ? 1 : 0), .float(1 / Float(headWidth).squareRoot()), .int(headWidth),
+        ])
     }
 
     public func addInPlace(_ x: Tensor, _ y: Tensor) throws {

@@ -1,4 +1,7 @@
 import DeviceMemory
+#if canImport(Glibc)
+import Glibc
+#endif
 import GPU
 import Synchronization
 
@@ -14,6 +17,10 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     let stream: CUDAStream
     let blas: CUBLASHandle
     let kernels: CUDAKernels
+    /// Whether decoding steps use the one-launch kernels of Note [Decoding steps in few launches]:
+    /// `AURIS_CUDA_DECODE_KERNELS=1`. Off by default until a GPU has shown they give the CPU's
+    /// transcripts; `scripts/device/check-cuda.sh` runs both ways.
+    let decodeKernels: Bool
     private let staging = Mutex<PinnedHostBuffer?>(nil)
 
     public var device: DeviceID { allocator.device }
@@ -30,9 +37,13 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
         self.memory = memory
         stream = try CUDAStream(memory: memory)
         kernels = try CUDAKernels(memory: memory)
+        decodeKernels = Self.decodeKernelsRequested
         let hopperOrNewer = (Int(memory.computeCapability.split(separator: ".").first ?? "0") ?? 0) >= 9
         blas = try CUBLASHandle(stream: stream, allocator: allocator, workspaceBytes: (hopperOrNewer ? 32 : 4) << 20)
     }
+
+    /// `AURIS_CUDA_DECODE_KERNELS=1` in the environment.
+    static var decodeKernelsRequested: Bool { getenv("AURIS_CUDA_DECODE_KERNELS").map { String(cString: $0) } == "1" }
 
     public func upload(_ values: UnsafeBufferPointer<Float>, shape: [Int]) throws -> Tensor {
         precondition(values.count == shape.reduce(1, *), "\(values.count) values do not fill shape \(shape)")

@@ -10,6 +10,7 @@ enum CUDAKernelSource {
     static let kernelNames = [
         "auris_fill_rows", "auris_fill_columns", "auris_add", "auris_add_row", "auris_gelu", "auris_layer_norm",
         "auris_softmax_rows", "auris_transpose", "auris_gather_rows", "auris_copy_columns", "auris_im2col",
+        "auris_linear_few_rows", "auris_attention_few_queries",
     ]
 
     static let fileName = "auris_kernels.cu"
@@ -144,6 +145,75 @@ enum CUDAKernelSource {
         const float* from = source + (size_t)blockIdx.x * sourceWidth + columnStart;
         float* to = destination + (size_t)blockIdx.x * width;
         for (int i = threadIdx.x; i < width; i += blockDim.x) to[i] = from[i];
+    }
+
+    // Note [Decoding steps in few launches]: a decoding step multiplies one row (a few, for a
+    // prompt) by each weight matrix. cuBLAS then costs a bias fill and a library call of several
+    // microseconds of host time each, for work the GPU does in about one. This kernel does the
+    // whole `out = x · wᵀ + bias` in one launch: a warp per output column reads its weight row
+    // once, coalesced, for every input row. `bias` may be null.
+    extern "C" __global__ void auris_linear_few_rows(float* out, const float* x, const float* w, const float* bias,
+                                                    int rows, int inputs, int outputs) {
+        int lane = threadIdx.x & 31;
+        int output = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+        if (output >= outputs) return;
+        const float* weights = w + (size_t)output * inputs;
+        for (int row = 0; row < rows; row++) {
+            const float* input = x + (size_t)row * inputs;
+            float sum = 0.0f;
+            for (int i = lane; i < inputs; i += 32) sum += input[i] * weights[i];
+            sum = warp_sum(sum);
+            if (lane == 0) out[(size_t)row * outputs + output] = bias ? sum + bias[output] : sum;
+        }
+    }
+
+    // Attention of a few queries (a decoding step) in one launch, instead of two batched products
+    // and a softmax: grid (queries, heads). Queries, keys and values are read in place with their
+    // own row strides, so the decoder's fused key|value matrix needs no copies. As on the CPU:
+    // scaled scores, max-subtracted softmax normalised first, then the weighted sum of values.
+    // Dynamic shared memory: 32 + headWidth + keyCount + blockDim.x floats.
+    extern "C" __global__ void auris_attention_few_queries(float* out, int outStride, const float* q, int queryStride,
+                                                          const float* k, const float* v, int keyStride, int keyCount,
+                                                          int firstPosition, int causal, float scale, int headWidth) {
+        extern __shared__ float shared[];
+        float* reduce = shared;
+        float* query = reduce + 32;
+        float* scores = query + headWidth;
+        float* partial = scores + keyCount;
+        int row = blockIdx.x, column = blockIdx.y * headWidth;
+        int visible = causal ? min(keyCount, firstPosition + row + 1) : keyCount;
+        for (int d = threadIdx.x; d < headWidth; d += blockDim.x) query[d] = q[(size_t)row * queryStride + column + d];
+        __syncthreads();
+        float maximum = NEGATIVE_INFINITY;
+        for (int key = threadIdx.x; key < visible; key += blockDim.x) {
+            const float* keyRow = k + (size_t)key * keyStride + column;
+            float score = 0.0f;
+            for (int d = 0; d < headWidth; d++) score += query[d] * keyRow[d];
+            score *= scale;
+            scores[key] = score;
+            maximum = fmaxf(maximum, score);
+        }
+        maximum = block_reduce(maximum, reduce, true);
+        float sum = 0.0f;
+        for (int key = threadIdx.x; key < visible; key += blockDim.x) {
+            float e = expf(scores[key] - maximum);
+            scores[key] = e;
+            sum += e;
+        }
+        float inverse = 1.0f / block_reduce(sum, reduce, false);
+        // Each group of headWidth threads sums every groups-th key for its component d.
+        int groups = blockDim.x / headWidth, group = threadIdx.x / headWidth, d = threadIdx.x % headWidth;
+        float accumulated = 0.0f;
+        if (group < groups)
+            for (int key = group; key < visible; key += groups)
+                accumulated += scores[key] * inverse * v[(size_t)key * keyStride + column + d];
+        partial[threadIdx.x] = accumulated;
+        __syncthreads();
+        if (threadIdx.x < headWidth) {
+            float total = 0.0f;
+            for (int g = 0; g < groups; g++) total += partial[g * headWidth + threadIdx.x];
+            out[(size_t)row * outStride + column + threadIdx.x] = total;
+        }
     }
 
     // im2col for a 1-D convolution: row (channel * kernel + tap), column t holds

@@ -7,6 +7,7 @@ struct CUDAKernels: @unchecked Sendable {
     // @unchecked: the module and the kernel handles are fixed after init.
     let module: CUDAModule
     let fillRows, fillColumns, add, addRow, gelu, layerNorm, softmaxRows, transpose, gatherRows, copyColumns, im2col: CUDAKernel
+    let linearFewRows, attentionFewQueries: CUDAKernel
 
     init(memory: CUDAMemory) throws(DeviceMemoryError) {
         module = try CUDAModule(image: try Self.image(for: memory.computeCapability), memory: memory)
@@ -21,6 +22,8 @@ struct CUDAKernels: @unchecked Sendable {
         gatherRows = try module.kernel("auris_gather_rows")
         copyColumns = try module.kernel("auris_copy_columns")
         im2col = try module.kernel("auris_im2col")
+        linearFewRows = try module.kernel("auris_linear_few_rows")
+        attentionFewQueries = try module.kernel("auris_attention_few_queries")
     }
 
     /// The program for one architecture, such as "9.0".
