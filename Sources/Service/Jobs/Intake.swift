@@ -46,15 +46,18 @@ public struct Intake: Sendable {
                 "'models' names \(models.count) models for \(files.count) files; give one per file, in order, comma-separated")
         }
         var parameters = parameters
-        let known = registries[0].list().map(\.id)
-        if openAICompatible, let model = parameters.model, !known.contains(model) { parameters.model = nil }
-        for model in Set(models ?? []).union([parameters.model].compactMap { $0 }) where !known.contains(model) {
-            throw ServiceError(.unknownModel, "no model named '\(model)'; available: \(known.joined(separator: ", ")) (GET /api/models)")
-        }
         if let device = parameters.device, !devices.contains(device) {
             // A device without a worker: the job would never run.
             throw ServiceError.invalid("device",
                 "the server does not run models on '\(device)'; it serves \(devices.map(\.description).joined(separator: ", "))")
+        }
+        // The models of the device asked for, else of any device: whichever worker the job goes
+        // to (Note [Which worker runs a job]) can load them.
+        let serving = registries.filter { parameters.device == nil || $0.device == parameters.device }
+        let known = Array(Set(serving.flatMap { $0.list().map(\.id) })).sorted()
+        if openAICompatible, let model = parameters.model, !known.contains(model) { parameters.model = nil }
+        for model in Set(models ?? []).union([parameters.model].compactMap { $0 }) where !known.contains(model) {
+            throw ServiceError(.unknownModel, "no model named '\(model)'; available: \(known.joined(separator: ", ")) (GET /api/models)")
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var jobs: [JobRecord] = []

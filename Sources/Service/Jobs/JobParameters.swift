@@ -15,7 +15,8 @@ public struct JobParameters: Sendable, Codable, Equatable {
     /// How long the model stays loaded after this job: nil leaves the policy's keep-alive;
     /// `.forever` keeps it until it is unloaded by hand.
     public var keepAlive: KeepAlive?
-    /// The device to run on, such as `cuda:1`; nil lets the first idle worker take the job.
+    /// The device to run on, such as `cuda:1`; nil lets the scheduler choose (Note [Which worker
+    /// runs a job]).
     public var device: DeviceID?
     /// How the model's weights are held and multiplied; nil = the model as it is loaded, or the
     /// server's default.

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Whisper
 
 /// The transcription jobs: persisted in the store when submitted, run in submission order by
@@ -14,19 +13,11 @@ public final class JobQueue: Sendable {
     public let store: Store
     /// One per device; each runs one job at a time.
     public let services: [TranscriptionService]
-    private let state = Mutex(State())
+    /// Which worker runs which job (Note [Which worker runs a job]).
+    private let scheduler: JobScheduler
     private let completions = JobCompletions()
-    /// One per worker: a submission or a stop wakes every idle worker.
-    private let wakeups: [AsyncStream<Void>]
-    private let wakes: [AsyncStream<Void>.Continuation]
     private let onEvent: @Sendable (JobEvent) -> Void
     private let now: @Sendable () -> Date
-
-    struct State {
-        var stopping = false
-        /// Jobs a worker has claimed or is running, each with what asks it to stop.
-        var running: [String: JobCancellation] = [:]
-    }
 
     /// What happens to jobs, for the event stream and the logs.
     public enum JobEvent: Sendable {
@@ -56,9 +47,7 @@ public final class JobQueue: Sendable {
         self.services = services
         self.now = now
         self.onEvent = onEvent
-        let streams = services.map { _ in AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1)) }
-        wakeups = streams.map(\.stream)
-        wakes = streams.map(\.continuation)
+        scheduler = JobScheduler(workers: services.count)
     }
 
     public convenience init(store: Store, service: TranscriptionService, now: @escaping @Sendable () -> Date = Date.init,
@@ -66,15 +55,11 @@ public final class JobQueue: Sendable {
         self.init(store: store, services: [service], now: now, onEvent: onEvent)
     }
 
-    private func wakeWorkers() {
-        for wake in wakes { wake.yield() }
-    }
-
     /// Queues jobs (their audio already on disk), as one batch when `batch` is given.
     public func submit(_ jobs: [JobRecord], batch: BatchRecord? = nil) async throws {
         try await store.enqueue(jobs, batch: batch)
         for job in jobs { onEvent(.queued(job)) }
-        wakeWorkers()
+        scheduler.wakeAll()
     }
 
     /// Cancels a queued job at once, or a running one at its next progress event (waiting for
@@ -85,7 +70,7 @@ public final class JobQueue: Sendable {
             completions.finished(id)
             return try await store.job(id).map { onEvent(.finished($0)); return .cancelled($0) } ?? .unknown
         }
-        if let token = state.withLock({ $0.running[id] }) {
+        if let token = scheduler.cancellation(of: id) {
             token.request(.user)
             _ = try await waitUntilFinished(id)
         }
@@ -128,7 +113,7 @@ public final class JobQueue: Sendable {
             let mark = completions.mark()
             guard let job = try await store.job(id), !job.state.isFinished else { return try await store.job(id) }
             await completions.wait(id, after: mark)
-            if isStopping { return try await store.job(id) }
+            if scheduler.isStopping { return try await store.job(id) }
         }
     }
 
@@ -137,8 +122,8 @@ public final class JobQueue: Sendable {
         for id in try await store.requeueInterrupted() { onEvent(.recovered(id: id)) }
         try await failJobsForDevicesNotServed()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (service, wakeups) in zip(services, wakeups) {
-                group.addTask { try await self.work(on: service, wakeups: wakeups) }
+            for worker in services.indices {
+                group.addTask { try await self.work(as: worker) }
             }
             try await group.waitForAll()
         }
@@ -159,53 +144,46 @@ public final class JobQueue: Sendable {
         }
     }
 
-    /// One device's worker: the oldest job for any device or for this one that no other worker
-    /// has claimed, one at a time.
-    private func work(on service: TranscriptionService, wakeups: AsyncStream<Void>) async throws {
-        var wakeups = wakeups.makeAsyncIterator()
-        while !isStopping {
-            let claimed = state.withLock { Set($0.running.keys) }
-            guard let job = try await store.nextQueued(excluding: claimed, for: service.registry.device.description) else {
-                // Nothing to do: sleep until a submission or `stop()`.
+    /// One device's worker: the oldest queued job it may run (Note [Which worker runs a job]),
+    /// one at a time, until `stop()`.
+    private func work(as worker: Int) async throws {
+        let service = services[worker]
+        var wakeups = scheduler.wakeups(of: worker).makeAsyncIterator()
+        while !scheduler.isStopping {
+            let excluded = scheduler.excluded(for: worker)
+            guard let job = try await store.nextQueued(excluding: excluded, for: service.registry.device.description) else {
+                // Nothing to do: sleep until a submission, a finished job or `stop()`.
                 guard await wakeups.next() != nil else { return }
                 continue
             }
-            // Another worker may have claimed it since the read; then look again.
-            // Claimed in one critical section with the stop flag, so a stop either sees this
-            // job's token (and asks it to stop) or this worker sees the stop (and takes nothing).
-            let token = JobCancellation()
-            let claim = state.withLock { state -> Bool? in
-                if state.stopping { return nil }
-                guard state.running[job.id] == nil else { return false }
-                state.running[job.id] = token
-                return true
+            switch scheduler.place(job, by: worker, candidates: candidates(for: job)) {
+            case .stopping:
+                return
+            case .taken, .leftForAnother:
+                continue
+            case .run(let token):
+                await runOne(job, on: service, token: token)
+                scheduler.finished(job.id, by: worker)
+                completions.finished(job.id)
             }
-            guard let claimed = claim else { return }
-            guard claimed else { continue }  // another worker took it since the read: look again
-            await runOne(job, on: service, token: token)
-            // A job finishing may leave work another idle worker skipped as claimed.
-            wakeWorkers()
         }
     }
 
-    private var isStopping: Bool { state.withLock { $0.stopping } }
+    /// Every worker as the placement of `job` sees it now.
+    private func candidates(for job: JobRecord) -> [WorkerCandidate] {
+        services.map { service in
+            WorkerCandidate(hasModelResident: service.registry.isResident(job.parameters.model),
+                            allocatedBytes: service.registry.allocatedBytes)
+        }
+    }
 
     /// Stops taking jobs; the running one stops at its next progress event and is re-queued.
     /// Requests waiting for queued jobs are answered now, so that they do not hold the shutdown.
     public func stop() {
-        let running = state.withLock { state in
-            state.stopping = true
-            return state.running
-        }
-        for token in running.values { token.request(.shutdown) }
-        completions.stop(keeping: Set(running.keys))
-        for wake in wakes {
-            wake.yield()
-            wake.finish()
-        }
+        completions.stop(keeping: scheduler.stop())
     }
 
-    /// Runs a job this worker has claimed (it is in `running`, with `token`).
+    /// Runs a job this worker has claimed, `token` asking it to stop.
     ///
     /// Note [Stopping a running job]: the engine can be stopped only between its events, by an
     /// error thrown from its event handler. The handler throws Swift's `CancellationError` when
@@ -213,10 +191,6 @@ public final class JobQueue: Sendable {
     /// on the error: a user's cancel ends the job cancelled, a shutdown puts it back in the queue.
     private func runOne(_ queued: JobRecord, on service: TranscriptionService, token: JobCancellation) async {
         var job = queued
-        defer {
-            _ = state.withLock { $0.running.removeValue(forKey: job.id) }
-            completions.finished(job.id)
-        }
         do {
             // A job cancelled between being picked and being started is left alone.
             guard try await store.markRunning(job.id, at: now()) else { return }

@@ -65,6 +65,14 @@ public final class ModelRegistry: Sendable {
         self.now = now
     }
 
+    /// Device memory allocated now on this registry's device (weights and running work).
+    public var allocatedBytes: Int { backend.allocator.usage().allocatedBytes }
+
+    /// Whether `id` (the default when nil) is loaded.
+    public func isResident(_ id: String?) -> Bool {
+        state.withLock { $0.resident[id ?? defaultModelID] != nil }
+    }
+
     public func list() -> [ModelInfo] {
         state.withLock { state in directories.keys.sorted().map { info($0, state) } }
     }
