@@ -48,17 +48,27 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
     public let message: String
     /// What clients see in `{"error": {"code": ...}}`.
     public let apiCode: String
+    /// The request parameter or policy field the error is about, in the client's spelling
+    /// (`task`, `warning_fraction`), so that a page can point at it; `{"error": {"field": ...}}`.
+    public let field: String?
 
-    public init(_ code: Code, _ message: String, apiCode: String? = nil) {
+    public init(_ code: Code, _ message: String, apiCode: String? = nil, field: String? = nil) {
         self.code = code
         self.message = message
+        self.field = field
         // A cancelled job has always been `job_cancelled` on the wire.
         self.apiCode = apiCode ?? (code == .cancelled ? "job_cancelled" : code.rawValue)
     }
 
     /// A bad request parameter, named: `invalid_<parameter>`.
     public static func invalid(_ parameter: String, _ message: String) -> ServiceError {
-        ServiceError(.invalidParameter, message, apiCode: "invalid_\(parameter)")
+        ServiceError(.invalidParameter, message, apiCode: "invalid_\(parameter)", field: parameter)
+    }
+
+    /// A memory policy that cannot be installed: `invalid_policy`, naming the policy field when
+    /// the error is about one.
+    public static func invalidPolicy(_ message: String, field: String? = nil) -> ServiceError {
+        ServiceError(.invalidParameter, message, apiCode: "invalid_policy", field: field)
     }
 
     public var description: String { message }
@@ -80,21 +90,12 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
             }
         case let error as WhisperError:
             switch error.code {
-            case .invalidModel: self.init(.modelUnreadable, error.message)
+            case .unsupportedLanguage: self = .invalid("language", error.message)
             case .invalidOptions: self = .invalid("options", error.message)
             case .featureStorage: self.init(.storageFull, error.message)
+            case _ where error.isAboutTheModel: self.init(.modelUnreadable, error.message)
             default: self.init(.engineFailure, error.message, apiCode: error.code.rawValue)
             }
-        case let error as WhisperDecodingError:
-            if case .unknownLanguage = error { self = .invalid("language", "\(error)") } else {
-                self.init(.engineFailure, "\(error)")
-            }
-        case let error as ModelFormatError:
-            self.init(.modelUnreadable, error.message)
-        case let error as WhisperTokenizerError:
-            self.init(.modelUnreadable, "\(error)")
-        case let error as PolicyError:
-            self = .invalid("policy", error.message)
         case is DecodingError:
             self = .invalid("body", "the body is not the JSON this route takes: \(error)")
         case is CancellationError:

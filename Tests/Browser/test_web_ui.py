@@ -90,6 +90,7 @@ class WebUITests(unittest.TestCase):
         self.browser.find_element(By.ID, "policy-save").click()
         message = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#policy-message.error")))
         self.assertIn("minute", message.text)
+        self.assertEqual(field.get_attribute("aria-invalid"), "true", "the field the server names is marked")
         self.assertIsNone(self.server.api("GET", "/api/system/policies")["cleanup_schedule"], "nothing was saved")
 
     def test_batch_history_and_models_pages(self):

@@ -74,6 +74,21 @@ struct BadInputRouteTests {
         #expect(try await router.request(.get, "/health").status == 200, "the service still answers")
     }
 
+    /// A page can point at what is wrong: the error names the parameter or policy field.
+    @Test func errorsNameTheFieldTheyAreAbout() async throws {
+        let router = try await InProcessRouter()
+        defer { Task { await router.stop() } }
+        func field(_ reply: InProcessRouter.Reply) throws -> String? {
+            (try reply.json()["error"] as? [String: Any])?["field"] as? String
+        }
+        let policy = try await router.request(.put, "/api/system/policies", body: Data(#"{"warning_fraction": 7}"#.utf8))
+        #expect(try field(policy) == "warning_fraction", "\(policy.text)")
+        let task = try await router.request(.post, "/api/transcriptions?task=sing", body: try LiveServer.clip("en-us_hello.wav"))
+        #expect(try field(task) == "task", "\(task.text)")
+        let unknown = try await router.request(.get, "/api/jobs/nope")
+        #expect(try field(unknown) == nil, "no field for an unknown job: \(unknown.text)")
+    }
+
     /// Admin routes from a remote peer, without the token: refused, and the refusal audited.
     @Test func remotePeersAreRefusedTheAdminRoutes() async throws {
         let router = try await InProcessRouter()

@@ -28,7 +28,7 @@ struct ErrorMappingMiddleware: RouterMiddleware {
     static func map(_ error: any Error) -> APIError {
         if let error = error as? APIError { return error }
         let error = ServiceError(mapping: error)
-        return APIError(status(of: error.code), code: error.apiCode, error.message)
+        return APIError(status(of: error.code), code: error.apiCode, error.message, field: error.field)
     }
 
     /// The one status of each service error code (docs/server.md, "Bad input and what it gets").

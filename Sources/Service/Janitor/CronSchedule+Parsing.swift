@@ -12,22 +12,22 @@ extension CronSchedule {
     ]
 
     /// The five field texts of `text`, shortcuts expanded.
-    static func fieldTexts(of text: String) throws(PolicyError) -> [String] {
+    static func fieldTexts(of text: String) throws(ServiceError) -> [String] {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         if words.isEmpty {
-            throw PolicyError(.invalidSchedule,
+            throw ServiceError.invalidPolicy(
                 "the schedule is empty; write five fields such as '0 3 * * *' (03:00 every day) or a shortcut such as @daily")
         }
         if words[0].hasPrefix("@") {
             guard words.count == 1, let expansion = shortcuts[words[0].lowercased()] else {
                 let known = ["@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"]
-                throw PolicyError(.invalidSchedule,
+                throw ServiceError.invalidPolicy(
                     "'\(text)' is not a known shortcut; use one of \(known.joined(separator: ", ")) on its own")
             }
             return expansion.split(separator: " ").map(String.init)
         }
         guard words.count == 5 else {
-            throw PolicyError(.invalidSchedule,
+            throw ServiceError.invalidPolicy(
                 "'\(text)' has \(words.count) field\(words.count == 1 ? "" : "s"); "
                     + "a schedule has five: minute hour day-of-month month day-of-week, for example '0 3 * * *'")
         }
@@ -40,7 +40,7 @@ extension CronField {
     static let weekdayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 
     /// Parses one field: a comma-separated list of `*`, `V`, `A-B`, `*/N` or `A-B/N` items.
-    init(parsing text: String, kind: Kind) throws(PolicyError) {
+    init(parsing text: String, kind: Kind) throws(ServiceError) {
         self.init(kind: kind)
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard !item.isEmpty else { throw Self.error(kind, text, "a list has an empty item") }
@@ -52,7 +52,7 @@ extension CronField {
     }
 
     /// One list item as the range it covers and its step.
-    private static func parseItem(_ item: String, kind: Kind, fieldText: String) throws(PolicyError) -> (ClosedRange<Int>, Int) {
+    private static func parseItem(_ item: String, kind: Kind, fieldText: String) throws(ServiceError) -> (ClosedRange<Int>, Int) {
         let parts = item.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let base = parts[0]
         var step = 1
@@ -80,7 +80,7 @@ extension CronField {
     }
 
     /// A number or (for months and weekdays) a three-letter name, checked against the range.
-    private static func value(_ token: String, kind: Kind, fieldText: String) throws(PolicyError) -> Int {
+    private static func value(_ token: String, kind: Kind, fieldText: String) throws(ServiceError) -> Int {
         let names = kind == .month ? monthNames : kind == .dayOfWeek ? weekdayNames : []
         if let index = names.firstIndex(of: token.lowercased()) {
             return kind == .month ? index + 1 : index
@@ -105,8 +105,8 @@ extension CronField {
         }
     }
 
-    private static func error(_ kind: Kind, _ fieldText: String, _ detail: String) -> PolicyError {
-        PolicyError(.invalidSchedule, "\(kind.name) field '\(fieldText)': \(detail)")
+    private static func error(_ kind: Kind, _ fieldText: String, _ detail: String) -> ServiceError {
+        ServiceError.invalidPolicy("\(kind.name) field '\(fieldText)': \(detail)")
     }
 }
 

@@ -23,7 +23,7 @@ public struct CronSchedule: Sendable, Hashable {
 
     /// Parses an expression; the error names the field and the value that is wrong, for example
     /// `minute field '61': values must be 0–59`.
-    public init(parsing text: String) throws(PolicyError) {
+    public init(parsing text: String) throws(ServiceError) {
         let fields = try Self.fieldTexts(of: text)
         minutes = try CronField(parsing: fields[0], kind: .minute)
         hours = try CronField(parsing: fields[1], kind: .hour)
@@ -44,13 +44,13 @@ public struct CronSchedule: Sendable, Hashable {
 
     /// Rejects schedules such as `0 0 30 2 *` that name only days the chosen months never have;
     /// cron would accept them silently and never run, which an operator would only notice later.
-    private func checkCanFire(dayOfMonthText: String) throws(PolicyError) {
+    private func checkCanFire(dayOfMonthText: String) throws(ServiceError) {
         // With a restricted weekday the OR rule (or any weekday at all) guarantees matches.
         guard daysOfWeek.isUnrestricted else { return }
         let longestMonth = months.values.map { CivilDate.maximumDays(inMonth: $0) }.max() ?? 31
         guard daysOfMonth.first > longestMonth else { return }
         let names = months.values.map { CronField.monthNames[$0 - 1] }.joined(separator: ", ")
-        throw PolicyError(.invalidSchedule,
+        throw ServiceError.invalidPolicy(
             "day-of-month field '\(dayOfMonthText)': no chosen month (\(names)) has that day, so the schedule would never run")
     }
 }

@@ -41,7 +41,7 @@ public struct MemoryJanitor: Sendable {
     }
 
     /// A janitor with validated `policies`, starting at `now` (a schedule counts due times from here).
-    public init(policies: MemoryPolicies = .default, now: Date) throws(PolicyError) {
+    public init(policies: MemoryPolicies = .default, now: Date) throws(ServiceError) {
         let validated = try policies.validated()
         self.policies = validated
         self.schedule = try validated.schedule()
@@ -53,7 +53,7 @@ public struct MemoryJanitor: Sendable {
     /// changed schedule or time zone counts due times from `now`, turning every-N off forgets
     /// the counts, turning threshold cleanup off drops owed threshold cleanups. Throws, leaving
     /// everything unchanged, when the new policies do not validate.
-    public mutating func update(policies newPolicies: MemoryPolicies, now: Date) throws(PolicyError) {
+    public mutating func update(policies newPolicies: MemoryPolicies, now: Date) throws(ServiceError) {
         let validated = try newPolicies.validated()
         let newSchedule = try validated.schedule()
         let newZone = try validated.timeZone()

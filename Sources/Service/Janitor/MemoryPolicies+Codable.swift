@@ -54,7 +54,7 @@ extension MemoryPolicies: Codable {
         guard let container = try? decoder.container(keyedBy: AnyKey.self) else { return }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         guard let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) else { return }
-        throw PolicyError(.unknownField,
+        throw ServiceError.invalidPolicy(
             "'\(unknown)' is not a memory policy; the policies are \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))",
             field: unknown)
     }

@@ -48,7 +48,7 @@ public final class MemoryCare: Sendable {
     /// Validates and installs new policies, then writes them to disk.
     public func update(policies: MemoryPolicies) async throws {
         let moment = now()
-        try janitor.withLock { janitor throws(PolicyError) in try janitor.update(policies: policies, now: moment) }
+        try janitor.withLock { janitor throws(ServiceError) in try janitor.update(policies: policies, now: moment) }
         let installed = self.policies
         if let policiesFile {
             let encoder = JSONEncoder()

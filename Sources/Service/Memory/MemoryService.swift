@@ -79,8 +79,8 @@ public struct MemoryService: Sendable {
             let policies: MemoryPolicies
             do {
                 policies = try decoder.decode(MemoryPolicies.self, from: json)
-            } catch let error as PolicyError {
-                throw ServiceError.invalid("policy", error.message)
+            } catch let error as ServiceError {
+                throw error
             } catch {
                 throw ServiceError.invalid("policy", "the policies must be a JSON object of policy fields: \(error)")
             }

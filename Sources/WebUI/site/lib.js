@@ -11,6 +11,7 @@ export async function api(method, path, body, headers = {}) {
   if (!response.ok) {
     const error = new Error(payload?.error?.message || `${response.status} ${response.statusText}`);
     error.code = payload?.error?.code;
+    error.field = payload?.error?.field;
     error.status = response.status;
     throw error;
   }

@@ -15,7 +15,7 @@ public struct DecoderPrompt: Sendable, Hashable {
     /// Reads `tokens`; throws when there is no `<|startoftranscript|>`.
     public init(tokens: [Int], vocabulary: any WhisperVocabulary) throws {
         guard let sot = tokens.firstIndex(of: vocabulary.startOfTranscript) else {
-            throw WhisperDecodingError.promptWithoutStartOfTranscript
+            throw WhisperError.promptWithoutStartOfTranscript
         }
         var end = sot
         let specials = vocabulary.startOfTranscript...vocabulary.noTimestamps

@@ -32,7 +32,7 @@ public struct FallbackDecoder: Sendable {
     /// Decodes `window` after `prompt`.
     public func decode(_ window: any EncodedWindow, prompt tokens: [Int],
                        using rng: inout some RandomNumberGenerator) throws -> WindowDecoding {
-        guard !options.temperatures.isEmpty else { throw WhisperDecodingError.noTemperatures }
+        guard !options.temperatures.isEmpty else { throw WhisperError.noTemperatures }
         let prompt = try DecoderPrompt(tokens: tokens, vocabulary: vocabulary)
         let maxLength = try self.maxLength(promptLength: tokens.count)
         var all: [WindowDecoding] = []
@@ -73,7 +73,7 @@ public struct FallbackDecoder: Sendable {
         guard let maxNewTokens = options.maxNewTokens else { return WhisperTiming.maxTokens }
         let total = promptLength + maxNewTokens
         guard total <= WhisperTiming.maxTokens else {
-            throw WhisperDecodingError.promptTooLong(promptLength: promptLength, maxNewTokens: maxNewTokens)
+            throw WhisperError.promptTooLong(promptLength: promptLength, maxNewTokens: maxNewTokens)
         }
         return total
     }

@@ -59,7 +59,7 @@ public struct GreedyDecoder: Sendable {
     ) throws -> DecodingPass {
         let limit = prompt.resultLengthLimit(maxLength: maxLength)
         guard limit > 0 else {
-            throw WhisperDecodingError.promptTooLong(promptLength: prompt.tokens.count,
+            throw WhisperError.promptTooLong(promptLength: prompt.tokens.count,
                                               maxNewTokens: maxLength - prompt.tokens.count)
         }
         let decoder = try window.makeDecoder()
@@ -109,10 +109,10 @@ public struct GreedyDecoder: Sendable {
 
     private func checked(_ rows: [[Float]], rows expected: Int) throws -> [[Float]] {
         guard rows.count == expected else {
-            throw WhisperDecodingError.malformedLogits(expected: expected, got: rows.count)
+            throw WhisperError.malformedLogits(expected: expected, got: rows.count)
         }
         for row in rows where row.count != vocabularySize {
-            throw WhisperDecodingError.malformedLogits(expected: vocabularySize, got: row.count)
+            throw WhisperError.malformedLogits(expected: vocabularySize, got: row.count)
         }
         return rows
     }

@@ -45,9 +45,9 @@ public struct LanguageDetector: Sendable {
     public func probabilities(of window: any EncodedWindow) throws -> [LanguageProbability] {
         let decoder = try window.makeDecoder()
         let rows = try decoder.feed([startOfTranscript], logitsAt: [0])
-        guard let logits = rows.first else { throw WhisperDecodingError.malformedLogits(expected: 1, got: 0) }
+        guard let logits = rows.first else { throw WhisperError.malformedLogits(expected: 1, got: 0) }
         guard languages.allSatisfy({ $0.token < logits.count }) else {
-            throw WhisperDecodingError.malformedLogits(expected: languages.count, got: logits.count)
+            throw WhisperError.malformedLogits(expected: languages.count, got: logits.count)
         }
         let probabilities = LogitsMath.softmax(languages.map { logits[$0.token] })
         return zip(languages, probabilities)

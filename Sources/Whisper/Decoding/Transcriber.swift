@@ -103,7 +103,7 @@ public struct Transcriber: Sendable {
         }
         if let language = options.language {
             guard vocabulary.languageToken(language) != nil else {
-                throw WhisperDecodingError.unknownLanguage(language)
+                throw WhisperError.unknownLanguage(language)
             }
             return LanguageDetection(language: language, probability: 1, allProbabilities: [])
         }

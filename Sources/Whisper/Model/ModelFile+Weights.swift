@@ -9,15 +9,15 @@ extension ModelFile {
     /// and bfloat16 widen exactly; float weights become int8 with `auris_quantize_weight_row`
     /// (its per-row scale and rounding); stored int8 is kept with its own scales when int8 is
     /// asked for, and dequantised (`value / scale`) otherwise.
-    func fill(_ destination: WeightDestination, from name: String) throws(ModelFormatError) {
+    func fill(_ destination: WeightDestination, from name: String) throws(WhisperError) {
         let variable = try variable(name)
         let rows = destination.rows, columns = destination.columns
         guard variable.elementCount == rows * columns else {
-            throw ModelFormatError(.shapeMismatch, "\(path): \(name) has shape \(variable.shape), not \(rows) × \(columns)")
+            throw WhisperError(.shapeMismatch, "\(path): \(name) has shape \(variable.shape), not \(rows) × \(columns)")
         }
         let scales: [Float]? = variable.dataType.isFloatingPoint ? nil : try scale(of: name).floats()
         if let scales, scales.count != rows, !(scales.count == 1 && variable.dataType == .int16) {
-            throw ModelFormatError(.shapeMismatch, "\(path): \(name) has \(rows) rows but \(scales.count) scales")
+            throw WhisperError(.shapeMismatch, "\(path): \(name) has \(rows) rows but \(scales.count) scales")
         }
         defer { releasePages(of: variable) }
         var row = [Float](repeating: 0, count: columns)

@@ -38,7 +38,7 @@ extension WhisperModel {
         func matrix(_ name: String) throws -> WeightMatrix {
             let variable = try file.variable(name)
             guard variable.shape.count == 2 else {
-                throw ModelFormatError(.shapeMismatch, "\(file.path): \(name) has shape \(variable.shape); a weight matrix has two dimensions")
+                throw WhisperError(.shapeMismatch, "\(file.path): \(name) has shape \(variable.shape); a weight matrix has two dimensions")
             }
             return counted(try backend.makeWeights(computeType, rows: variable.shape[0], columns: variable.shape[1], in: arena) { destination in
                 try file.fill(destination, from: name)

@@ -24,23 +24,23 @@ final class ModelBytes: @unchecked Sendable {
 
     /// Maps `path` read-only. Throws `missingFile` when it does not exist and `unreadableFile`
     /// when it is not a regular file or cannot be opened or mapped.
-    init(mapping path: String) throws(ModelFormatError) {
+    init(mapping path: String) throws(WhisperError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             let code = errno
             if code == ENOENT || code == ENOTDIR {
-                throw ModelFormatError(.missingFile, "\(path) does not exist")
+                throw WhisperError(.missingFile, "\(path) does not exist")
             }
-            throw ModelFormatError(.unreadableFile, "cannot open \(path): \(Self.describe(code))")
+            throw WhisperError(.unreadableFile, "cannot open \(path): \(Self.describe(code))")
         }
         defer { _ = close(descriptor) }
 
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            throw ModelFormatError(.unreadableFile, "cannot inspect \(path): \(Self.describe(errno))")
+            throw WhisperError(.unreadableFile, "cannot inspect \(path): \(Self.describe(errno))")
         }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw ModelFormatError(.unreadableFile, "\(path) is not a regular file")
+            throw WhisperError(.unreadableFile, "\(path) is not a regular file")
         }
         let length = Int(status.st_size)
         if length == 0 {
@@ -51,7 +51,7 @@ final class ModelBytes: @unchecked Sendable {
         guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0),
               address != MAP_FAILED
         else {
-            throw ModelFormatError(.unreadableFile, "cannot memory-map \(path) (\(length) bytes): \(Self.describe(errno))")
+            throw WhisperError(.unreadableFile, "cannot memory-map \(path) (\(length) bytes): \(Self.describe(errno))")
         }
         bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(address), count: length)
         backing = .mapped(length: length)

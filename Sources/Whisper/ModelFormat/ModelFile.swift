@@ -49,25 +49,25 @@ public final class ModelFile: Sendable {
     private let resolved: [String: Int]
 
     /// Memory-maps and parses the `model.bin` at `url`.
-    public convenience init(contentsOf url: URL) throws(ModelFormatError) {
+    public convenience init(contentsOf url: URL) throws(WhisperError) {
         let path = url.path
         try self.init(storage: ModelBytes(mapping: path), path: path)
     }
 
     /// Parses a `model.bin` held in memory (the bytes are copied once). `name` is used in errors.
-    public convenience init(bytes: some Collection<UInt8>, name: String = "model.bin") throws(ModelFormatError) {
+    public convenience init(bytes: some Collection<UInt8>, name: String = "model.bin") throws(WhisperError) {
         let array = Array(bytes)
         let storage = array.withUnsafeBytes { ModelBytes(copying: $0) }
         try self.init(storage: storage, path: name)
     }
 
-    private init(storage: ModelBytes, path: String) throws(ModelFormatError) {
+    private init(storage: ModelBytes, path: String) throws(WhisperError) {
         self.storage = storage
         self.path = path
         var reader = Reader(bytes: storage.bytes, path: path)
 
         guard storage.bytes.count >= 4 else {
-            throw ModelFormatError(.truncated, "\(path) is incomplete: \(storage.bytes.count) bytes, too short to hold a CTranslate2 binary version")
+            throw WhisperError(.truncated, "\(path) is incomplete: \(storage.bytes.count) bytes, too short to hold a CTranslate2 binary version")
         }
         let version = Int(try reader.uint32("binary version"))
         guard (1...Self.currentBinaryVersion).contains(version) else {
@@ -90,7 +90,7 @@ public final class ModelFile: Sendable {
         for ordinal in 0..<variableCount {
             let name = try reader.string("name of variable \(ordinal)")
             guard !name.isEmpty else {
-                throw ModelFormatError(.malformed, "\(path): variable \(ordinal) has an empty name (at byte \(reader.offset))")
+                throw WhisperError(.malformed, "\(path): variable \(ordinal) has an empty name (at byte \(reader.offset))")
             }
             let rank = Int(try reader.uint8("rank of \(name)"))
             var shape: [Int] = []
@@ -103,7 +103,7 @@ public final class ModelFile: Sendable {
             if version >= 4 {
                 let typeID = try reader.uint8("data type of \(name)")
                 guard let type = ModelDataType(rawValue: typeID) else {
-                    throw ModelFormatError(
+                    throw WhisperError(
                         .unknownDataType,
                         "\(path): variable \(name) has unknown data type id \(typeID) (known: 0 float32, 1 int8, 2 int16, 3 int32, 4 float16, 5 bfloat16)"
                     )
@@ -113,11 +113,11 @@ public final class ModelFile: Sendable {
             } else {
                 let itemSize = try reader.uint8("item size of \(name)")
                 guard let type = ModelDataType.fromLegacyItemSize(itemSize) else {
-                    throw ModelFormatError(.unknownDataType, "\(path): variable \(name) has item size \(itemSize); binary version \(version) knows only 1, 2 and 4")
+                    throw WhisperError(.unknownDataType, "\(path): variable \(name) has item size \(itemSize); binary version \(version) knows only 1, 2 and 4")
                 }
                 dataType = type
                 let (product, overflow) = Int(try reader.uint32("element count of \(name)")).multipliedReportingOverflow(by: type.byteWidth)
-                guard !overflow else { throw ModelFormatError(.malformed, "\(path): variable \(name) declares an impossible size") }
+                guard !overflow else { throw WhisperError(.malformed, "\(path): variable \(name) declares an impossible size") }
                 byteCount = product
             }
 
@@ -125,13 +125,13 @@ public final class ModelFile: Sendable {
             for dimension in shape {
                 let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
                 guard !overflow else {
-                    throw ModelFormatError(.malformed, "\(path): variable \(name) has an impossible shape \(shape)")
+                    throw WhisperError(.malformed, "\(path): variable \(name) has an impossible shape \(shape)")
                 }
                 elements = product
             }
             let (expected, overflow) = elements.multipliedReportingOverflow(by: dataType.byteWidth)
             guard !overflow, expected == byteCount else {
-                throw ModelFormatError(
+                throw WhisperError(
                     .malformed,
                     "\(path): variable \(name) declares \(byteCount) bytes but its shape \(shape) of \(dataType) needs \(overflow ? "more than Int.max" : String(expected))"
                 )
@@ -139,7 +139,7 @@ public final class ModelFile: Sendable {
             let start = reader.offset
             let data = try reader.bytes(byteCount, what: "data of variable \(name) (shape \(shape), \(dataType))")
             guard index[name] == nil else {
-                throw ModelFormatError(.malformed, "\(path): variable \(name) appears twice")
+                throw WhisperError(.malformed, "\(path): variable \(name) appears twice")
             }
             index[name] = variables.count
             variables.append(ModelVariable(name: name, shape: shape, dataType: dataType, bytes: data, fileOffset: start, owner: storage))
@@ -185,12 +185,12 @@ public final class ModelFile: Sendable {
 
     /// The variable stored under `name` or reachable through an alias. The returned value keeps
     /// its stored name (`decoder/projection/weight` returns `decoder/embeddings/weight`).
-    public func variable(_ name: String) throws(ModelFormatError) -> ModelVariable {
+    public func variable(_ name: String) throws(WhisperError) -> ModelVariable {
         if let variable = variableIfPresent(name) { return variable }
         if let target = aliases[name] {
-            throw ModelFormatError(.missingVariable, "\(path) has no variable \(name): it is an alias of \(target), which the file does not contain")
+            throw WhisperError(.missingVariable, "\(path) has no variable \(name): it is an alias of \(target), which the file does not contain")
         }
-        throw ModelFormatError(.missingVariable, "\(path) has no variable \(name)")
+        throw WhisperError(.missingVariable, "\(path) has no variable \(name)")
     }
 
     public func contains(_ name: String) -> Bool { resolved[name] != nil }
@@ -208,25 +208,25 @@ public final class ModelFile: Sendable {
 
     /// A variable's values as `Float`, whatever its stored type: float32/float16/bfloat16 are
     /// widened; int8/int16 weights are dequantised with `<name>_scale` (resolved through aliases).
-    public func floats(_ name: String) throws(ModelFormatError) -> [Float] {
+    public func floats(_ name: String) throws(WhisperError) -> [Float] {
         let variable = try variable(name)
         if variable.dataType.isFloatingPoint { return try variable.floats() }
         return try variable.dequantized(scale: scale(of: name, variable))
     }
 
     /// `floats(_:)` into caller-provided storage of exactly the variable's element count.
-    public func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws(ModelFormatError) {
+    public func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws(WhisperError) {
         let variable = try variable(name)
         if variable.dataType.isFloatingPoint { return try variable.copyFloats(into: destination) }
         try variable.copyDequantized(scale: scale(of: name, variable), into: destination)
     }
 
     /// The quantisation scale of a (possibly aliased) integer weight.
-    public func scale(of name: String) throws(ModelFormatError) -> ModelVariable {
+    public func scale(of name: String) throws(WhisperError) -> ModelVariable {
         try scale(of: name, variable(name))
     }
 
-    private func scale(of name: String, _ variable: ModelVariable) throws(ModelFormatError) -> ModelVariable {
+    private func scale(of name: String, _ variable: ModelVariable) throws(WhisperError) -> ModelVariable {
         if let scale = variableIfPresent(name + "_scale") ?? variableIfPresent(variable.name + "_scale") {
             return scale
         }
@@ -235,7 +235,7 @@ public final class ModelFile: Sendable {
             // global int16 scale (ops::Quantize::global_int16_scale = 1000).
             return Self.legacyInt16Scale
         }
-        throw ModelFormatError(.missingVariable, "\(path): \(variable.dataType) weight \(name) has no quantisation scale \(name)_scale")
+        throw WhisperError(.missingVariable, "\(path): \(variable.dataType) weight \(name) has no quantisation scale \(name)_scale")
     }
 
     private static let legacyInt16Scale: ModelVariable = {
@@ -245,20 +245,20 @@ public final class ModelFile: Sendable {
     }()
 
     /// The integer value of a scalar variable, or `default` when absent.
-    public func scalarInt(_ name: String, default value: Int) throws(ModelFormatError) -> Int {
+    public func scalarInt(_ name: String, default value: Int) throws(WhisperError) -> Int {
         guard let variable = variableIfPresent(name) else { return value }
         return try variable.scalarInt()
     }
 
     /// The integer value of a scalar variable, or nil when absent.
-    public func scalarIntIfPresent(_ name: String) throws(ModelFormatError) -> Int? {
+    public func scalarIntIfPresent(_ name: String) throws(WhisperError) -> Int? {
         guard let variable = variableIfPresent(name) else { return nil }
         return try variable.scalarInt()
     }
 
     // MARK: Diagnostics
 
-    private static func versionError(_ version: Int, bytes: UnsafeRawBufferPointer, path: String) -> ModelFormatError {
+    private static func versionError(_ version: Int, bytes: UnsafeRawBufferPointer, path: String) -> WhisperError {
         let head = Array(bytes.prefix(16))
         func starts(with magic: [UInt8]) -> Bool { head.starts(with: magic) }
         let kind: String?
@@ -278,15 +278,15 @@ public final class ModelFile: Sendable {
             kind = nil
         }
         if let kind {
-            return ModelFormatError(.notCTranslate2, "\(path) is not a CTranslate2 model: it looks like \(kind)")
+            return WhisperError(.notCTranslate2, "\(path) is not a CTranslate2 model: it looks like \(kind)")
         }
         if version > currentBinaryVersion, version < 1000 {
-            return ModelFormatError(
+            return WhisperError(
                 .unsupportedVersion,
                 "\(path) has CTranslate2 binary version \(version); this reader supports versions 1 to \(currentBinaryVersion). The model was probably converted by a newer CTranslate2."
             )
         }
-        return ModelFormatError(
+        return WhisperError(
             .notCTranslate2,
             "\(path) is not a CTranslate2 model: it starts with binary version \(version) (0x\(String(UInt32(truncatingIfNeeded: version), radix: 16))); supported versions are 1 to \(currentBinaryVersion)"
         )
@@ -299,45 +299,45 @@ private struct Reader {
     let path: String
     var offset = 0
 
-    private func truncated(_ size: Int, _ what: String) -> ModelFormatError {
-        ModelFormatError(
+    private func truncated(_ size: Int, _ what: String) -> WhisperError {
+        WhisperError(
             .truncated,
             "\(path) is truncated: reading \(what) needs \(size) bytes at offset \(offset), but the file has \(bytes.count - offset) left (total \(bytes.count) bytes)"
         )
     }
 
-    mutating func uint8(_ what: String) throws(ModelFormatError) -> UInt8 {
+    mutating func uint8(_ what: String) throws(WhisperError) -> UInt8 {
         guard bytes.count - offset >= 1 else { throw truncated(1, what) }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func uint16(_ what: String) throws(ModelFormatError) -> UInt16 {
+    mutating func uint16(_ what: String) throws(WhisperError) -> UInt16 {
         guard bytes.count - offset >= 2 else { throw truncated(2, what) }
         defer { offset += 2 }
         return UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 
-    mutating func uint32(_ what: String) throws(ModelFormatError) -> UInt32 {
+    mutating func uint32(_ what: String) throws(WhisperError) -> UInt32 {
         guard bytes.count - offset >= 4 else { throw truncated(4, what) }
         defer { offset += 4 }
         return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
-    mutating func bytes(_ count: Int, what: String) throws(ModelFormatError) -> UnsafeRawBufferPointer {
+    mutating func bytes(_ count: Int, what: String) throws(WhisperError) -> UnsafeRawBufferPointer {
         guard count >= 0, bytes.count - offset >= count else { throw truncated(count, what) }
         defer { offset += count }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
     }
 
     /// A length-prefixed string; as in CTranslate2 it ends at the first NUL.
-    mutating func string(_ what: String) throws(ModelFormatError) -> String {
+    mutating func string(_ what: String) throws(WhisperError) -> String {
         let length = Int(try uint16("length of \(what)"))
         let start = offset
         let raw = try bytes(length, what: what)
         let content = raw.prefix { $0 != 0 }
         guard let string = String(validating: content, as: UTF8.self) else {
-            throw ModelFormatError(.malformed, "\(path): \(what) at offset \(start) is not valid UTF-8")
+            throw WhisperError(.malformed, "\(path): \(what) at offset \(start) is not valid UTF-8")
         }
         return string
     }

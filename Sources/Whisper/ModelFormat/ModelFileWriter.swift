@@ -43,12 +43,12 @@ public struct ModelFileWriter: Sendable {
 
     /// Adds a variable from raw little-endian bytes. The byte count must match the shape unless
     /// `checked` is false (to produce deliberately corrupt files in tests).
-    public mutating func addRaw(_ name: String, shape: [Int], dataType: ModelDataType, bytes: [UInt8], checked: Bool = true) throws(ModelFormatError) {
+    public mutating func addRaw(_ name: String, shape: [Int], dataType: ModelDataType, bytes: [UInt8], checked: Bool = true) throws(WhisperError) {
         try checkNew(name)
         if checked {
             let count = try Self.elementCount(name, shape)
             guard bytes.count == count * dataType.byteWidth else {
-                throw ModelFormatError(.invalidArgument, "variable \(name): \(bytes.count) bytes given, shape \(shape) of \(dataType) needs \(count * dataType.byteWidth)")
+                throw WhisperError(.invalidArgument, "variable \(name): \(bytes.count) bytes given, shape \(shape) of \(dataType) needs \(count * dataType.byteWidth)")
             }
         }
         entries[name] = Entry(shape: shape, dataType: dataType, bytes: bytes)
@@ -57,10 +57,10 @@ public struct ModelFileWriter: Sendable {
     /// Adds a tensor of `values` (row-major, `shape.reduce(1, *)` of them) stored as `dataType`:
     /// float32, float16 and bfloat16 convert; int8 and int16 quantise and also add
     /// `<name>_scale` (see the type's documentation).
-    public mutating func add(_ name: String, shape: [Int], values: [Float], as dataType: ModelDataType = .float32) throws(ModelFormatError) {
+    public mutating func add(_ name: String, shape: [Int], values: [Float], as dataType: ModelDataType = .float32) throws(WhisperError) {
         let count = try Self.elementCount(name, shape)
         guard values.count == count else {
-            throw ModelFormatError(.invalidArgument, "variable \(name): \(values.count) values given, shape \(shape) needs \(count)")
+            throw WhisperError(.invalidArgument, "variable \(name): \(values.count) values given, shape \(shape) needs \(count)")
         }
         switch dataType {
         case .float32:
@@ -71,7 +71,7 @@ public struct ModelFileWriter: Sendable {
             try addRaw(name, shape: shape, dataType: .bfloat16, bytes: Self.littleEndianBytes(values.map(HalfPrecision.bfloat16Bits(from:))))
         case .int8:
             guard !shape.isEmpty else {
-                throw ModelFormatError(.invalidArgument, "variable \(name): a scalar cannot be quantised to int8 (CTranslate2 quantises weight tensors)")
+                throw WhisperError(.invalidArgument, "variable \(name): a scalar cannot be quantised to int8 (CTranslate2 quantises weight tensors)")
             }
             try checkNew(name + "_scale")
             let rows = shape[0]
@@ -84,32 +84,32 @@ public struct ModelFileWriter: Sendable {
             try addRaw(name, shape: shape, dataType: .int16, bytes: Self.littleEndianBytes(quantized.map { UInt16(bitPattern: $0) }))
             try addRaw(name + "_scale", shape: [], dataType: .float32, bytes: Self.littleEndianBytes([scale.bitPattern]))
         case .int32:
-            throw ModelFormatError(.invalidArgument, "variable \(name): int32 is not a weight encoding; use addIntegers(_:shape:values:as:)")
+            throw WhisperError(.invalidArgument, "variable \(name): int32 is not a weight encoding; use addIntegers(_:shape:values:as:)")
         }
     }
 
     /// Adds an integer tensor stored as `dataType` (int8, int16 or int32), values range-checked.
-    public mutating func addIntegers(_ name: String, shape: [Int], values: [Int], as dataType: ModelDataType) throws(ModelFormatError) {
+    public mutating func addIntegers(_ name: String, shape: [Int], values: [Int], as dataType: ModelDataType) throws(WhisperError) {
         let count = try Self.elementCount(name, shape)
         guard values.count == count else {
-            throw ModelFormatError(.invalidArgument, "variable \(name): \(values.count) values given, shape \(shape) needs \(count)")
+            throw WhisperError(.invalidArgument, "variable \(name): \(values.count) values given, shape \(shape) needs \(count)")
         }
         let bytes: [UInt8]
         switch dataType {
         case .int8:
-            bytes = try values.map { (value) throws(ModelFormatError) in UInt8(bitPattern: try Self.narrow(value, to: Int8.self, name)) }
+            bytes = try values.map { (value) throws(WhisperError) in UInt8(bitPattern: try Self.narrow(value, to: Int8.self, name)) }
         case .int16:
-            bytes = Self.littleEndianBytes(try values.map { (value) throws(ModelFormatError) in UInt16(bitPattern: try Self.narrow(value, to: Int16.self, name)) })
+            bytes = Self.littleEndianBytes(try values.map { (value) throws(WhisperError) in UInt16(bitPattern: try Self.narrow(value, to: Int16.self, name)) })
         case .int32:
-            bytes = Self.littleEndianBytes(try values.map { (value) throws(ModelFormatError) in UInt32(bitPattern: try Self.narrow(value, to: Int32.self, name)) })
+            bytes = Self.littleEndianBytes(try values.map { (value) throws(WhisperError) in UInt32(bitPattern: try Self.narrow(value, to: Int32.self, name)) })
         case .float32, .float16, .bfloat16:
-            throw ModelFormatError(.invalidArgument, "variable \(name): \(dataType) is not an integer type")
+            throw WhisperError(.invalidArgument, "variable \(name): \(dataType) is not an integer type")
         }
         try addRaw(name, shape: shape, dataType: dataType, bytes: bytes)
     }
 
     /// Adds a rank-0 integer (as CTranslate2 stores `num_heads`, `activation`, flags, …).
-    public mutating func addScalar(_ name: String, _ value: Int, as dataType: ModelDataType) throws(ModelFormatError) {
+    public mutating func addScalar(_ name: String, _ value: Int, as dataType: ModelDataType) throws(WhisperError) {
         if dataType.isFloatingPoint {
             try add(name, shape: [], values: [Float(value)], as: dataType)
         } else {
@@ -118,17 +118,17 @@ public struct ModelFileWriter: Sendable {
     }
 
     /// Adds a rank-0 float32.
-    public mutating func addScalar(_ name: String, _ value: Float) throws(ModelFormatError) {
+    public mutating func addScalar(_ name: String, _ value: Float) throws(WhisperError) {
         try add(name, shape: [], values: [value], as: .float32)
     }
 
     /// Adds a boolean flag, stored as an int8 scalar as the converter does.
-    public mutating func addFlag(_ name: String, _ value: Bool) throws(ModelFormatError) {
+    public mutating func addFlag(_ name: String, _ value: Bool) throws(WhisperError) {
         try addIntegers(name, shape: [], values: [value ? 1 : 0], as: .int8)
     }
 
     /// Declares `alias` as another name for the variable `target`.
-    public mutating func addAlias(_ alias: String, to target: String) throws(ModelFormatError) {
+    public mutating func addAlias(_ alias: String, to target: String) throws(WhisperError) {
         try checkNew(alias)
         aliasTargets[alias] = target
     }
@@ -147,9 +147,9 @@ public struct ModelFileWriter: Sendable {
     // MARK: Output
 
     /// The file's bytes.
-    public func serialized() throws(ModelFormatError) -> [UInt8] {
+    public func serialized() throws(WhisperError) -> [UInt8] {
         guard (1...ModelFile.currentBinaryVersion).contains(binaryVersion) else {
-            throw ModelFormatError(.invalidArgument, "cannot write binary version \(binaryVersion); versions 1 to \(ModelFile.currentBinaryVersion) exist")
+            throw WhisperError(.invalidArgument, "cannot write binary version \(binaryVersion); versions 1 to \(ModelFile.currentBinaryVersion) exist")
         }
         var output: [UInt8] = []
         output.reserveCapacity(entries.values.reduce(1024) { $0 + $1.bytes.count + 64 })
@@ -164,24 +164,24 @@ public struct ModelFileWriter: Sendable {
             let entry = entries[name]!
             try Self.appendString(name, to: &output)
             guard entry.shape.count <= Int(UInt8.max) else {
-                throw ModelFormatError(.invalidArgument, "variable \(name): rank \(entry.shape.count) does not fit the format")
+                throw WhisperError(.invalidArgument, "variable \(name): rank \(entry.shape.count) does not fit the format")
             }
             output.append(UInt8(entry.shape.count))
             for dimension in entry.shape {
                 guard let value = UInt32(exactly: dimension) else {
-                    throw ModelFormatError(.invalidArgument, "variable \(name): dimension \(dimension) does not fit in uint32")
+                    throw WhisperError(.invalidArgument, "variable \(name): dimension \(dimension) does not fit in uint32")
                 }
                 Self.append(value, to: &output)
             }
             if binaryVersion >= 4 {
                 output.append(entry.dataType.rawValue)
                 guard let byteCount = UInt32(exactly: entry.bytes.count) else {
-                    throw ModelFormatError(.invalidArgument, "variable \(name): \(entry.bytes.count) bytes exceed the format's 4 GiB per variable")
+                    throw WhisperError(.invalidArgument, "variable \(name): \(entry.bytes.count) bytes exceed the format's 4 GiB per variable")
                 }
                 Self.append(byteCount, to: &output)
             } else {
                 guard [.float32, .int16, .int8].contains(entry.dataType) else {
-                    throw ModelFormatError(.invalidArgument, "variable \(name): binary version \(binaryVersion) cannot store \(entry.dataType) (only float32, int16 and int8 before version 4)")
+                    throw WhisperError(.invalidArgument, "variable \(name): binary version \(binaryVersion) cannot store \(entry.dataType) (only float32, int16 and int8 before version 4)")
                 }
                 output.append(UInt8(entry.dataType.byteWidth))
                 Self.append(UInt32(entry.bytes.count / entry.dataType.byteWidth), to: &output)
@@ -196,18 +196,18 @@ public struct ModelFileWriter: Sendable {
                 try Self.appendString(aliasTargets[alias]!, to: &output)
             }
         } else if !aliasTargets.isEmpty {
-            throw ModelFormatError(.invalidArgument, "binary version \(binaryVersion) cannot store aliases (they arrived in version 3)")
+            throw WhisperError(.invalidArgument, "binary version \(binaryVersion) cannot store aliases (they arrived in version 3)")
         }
         return output
     }
 
     /// Writes the file (atomically: a reader never sees half a model).
-    public func write(to url: URL) throws(ModelFormatError) {
+    public func write(to url: URL) throws(WhisperError) {
         let bytes = try serialized()
         do {
             try Data(bytes).write(to: url, options: .atomic)
         } catch {
-            throw ModelFormatError(.writeFailed, "cannot write \(url.path): \(error.localizedDescription)")
+            throw WhisperError(.writeFailed, "cannot write \(url.path): \(error.localizedDescription)")
         }
     }
 
@@ -249,23 +249,23 @@ public struct ModelFileWriter: Sendable {
 
     // MARK: Helpers
 
-    private func checkNew(_ name: String) throws(ModelFormatError) {
-        guard !name.isEmpty else { throw ModelFormatError(.invalidArgument, "a variable name cannot be empty") }
+    private func checkNew(_ name: String) throws(WhisperError) {
+        guard !name.isEmpty else { throw WhisperError(.invalidArgument, "a variable name cannot be empty") }
         guard entries[name] == nil, aliasTargets[name] == nil else {
-            throw ModelFormatError(.invalidArgument, "variable \(name) is already defined")
+            throw WhisperError(.invalidArgument, "variable \(name) is already defined")
         }
     }
 
-    private static func elementCount(_ name: String, _ shape: [Int]) throws(ModelFormatError) -> Int {
+    private static func elementCount(_ name: String, _ shape: [Int]) throws(WhisperError) -> Int {
         guard shape.allSatisfy({ $0 >= 0 }) else {
-            throw ModelFormatError(.invalidArgument, "variable \(name): negative dimension in \(shape)")
+            throw WhisperError(.invalidArgument, "variable \(name): negative dimension in \(shape)")
         }
         return shape.reduce(1, *)
     }
 
-    private static func narrow<T: FixedWidthInteger>(_ value: Int, to: T.Type, _ name: String) throws(ModelFormatError) -> T {
+    private static func narrow<T: FixedWidthInteger>(_ value: Int, to: T.Type, _ name: String) throws(WhisperError) -> T {
         guard let narrowed = T(exactly: value) else {
-            throw ModelFormatError(.invalidArgument, "variable \(name): \(value) does not fit in \(T.self)")
+            throw WhisperError(.invalidArgument, "variable \(name): \(value) does not fit in \(T.self)")
         }
         return narrowed
     }
@@ -279,10 +279,10 @@ public struct ModelFileWriter: Sendable {
         withUnsafeBytes(of: value.littleEndian) { output.append(contentsOf: $0) }
     }
 
-    private static func appendString(_ string: String, to output: inout [UInt8]) throws(ModelFormatError) {
+    private static func appendString(_ string: String, to output: inout [UInt8]) throws(WhisperError) {
         let utf8 = Array(string.utf8)
         guard !utf8.contains(0), utf8.count < Int(UInt16.max) else {
-            throw ModelFormatError(.invalidArgument, "name \(string.debugDescription) cannot be stored (NUL byte or longer than 65,534 bytes)")
+            throw WhisperError(.invalidArgument, "name \(string.debugDescription) cannot be stored (NUL byte or longer than 65,534 bytes)")
         }
         append(UInt16(utf8.count + 1), to: &output)
         output.append(contentsOf: utf8)

@@ -38,19 +38,19 @@ public struct ModelVariable: @unchecked Sendable {
 
     /// The value of a one-element integer variable (`int8`, `int16` or `int32`), such as
     /// `decoder/activation` or `encoder/num_heads`.
-    public func scalarInt() throws(ModelFormatError) -> Int {
+    public func scalarInt() throws(WhisperError) -> Int {
         try requireSingleElement()
         switch dataType {
         case .int8: return Int(bytes.loadUnaligned(as: Int8.self))
         case .int16: return Int(Int16(littleEndian: bytes.loadUnaligned(as: Int16.self)))
         case .int32: return Int(Int32(littleEndian: bytes.loadUnaligned(as: Int32.self)))
         case .float32, .float16, .bfloat16:
-            throw ModelFormatError(.dataTypeMismatch, "variable \(name) is \(dataType), not an integer scalar")
+            throw WhisperError(.dataTypeMismatch, "variable \(name) is \(dataType), not an integer scalar")
         }
     }
 
     /// The value of a one-element variable of any type, as a `Float`.
-    public func scalarFloat() throws(ModelFormatError) -> Float {
+    public func scalarFloat() throws(WhisperError) -> Float {
         try requireSingleElement()
         switch dataType {
         case .int8, .int16, .int32: return Float(try scalarInt())
@@ -59,20 +59,20 @@ public struct ModelVariable: @unchecked Sendable {
     }
 
     /// A flag: CTranslate2 stores Python booleans as int8 scalars.
-    public func scalarBool() throws(ModelFormatError) -> Bool {
+    public func scalarBool() throws(WhisperError) -> Bool {
         try scalarInt() != 0
     }
 
-    private func requireSingleElement() throws(ModelFormatError) {
+    private func requireSingleElement() throws(WhisperError) {
         guard elementCount == 1 else {
-            throw ModelFormatError(.shapeMismatch, "variable \(name) has shape \(shape), not a scalar")
+            throw WhisperError(.shapeMismatch, "variable \(name) has shape \(shape), not a scalar")
         }
     }
 
     // MARK: Arrays
 
     /// All elements of an integer variable.
-    public func integers() throws(ModelFormatError) -> [Int] {
+    public func integers() throws(WhisperError) -> [Int] {
         let count = elementCount
         guard count > 0 else { return [] }
         let base = bytes.baseAddress!
@@ -84,16 +84,16 @@ public struct ModelVariable: @unchecked Sendable {
         case .int32:
             return (0..<count).map { Int(Int32(littleEndian: base.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
         case .float32, .float16, .bfloat16:
-            throw ModelFormatError(.dataTypeMismatch, "variable \(name) is \(dataType), not an integer tensor")
+            throw WhisperError(.dataTypeMismatch, "variable \(name) is \(dataType), not an integer tensor")
         }
     }
 
     /// The elements of a float32, float16 or bfloat16 variable, widened to `Float`. Quantised
     /// (integer) weights need their scale: use `dequantized(scale:)` or `ModelFile.floats(_:)`.
-    public func floats() throws(ModelFormatError) -> [Float] {
+    public func floats() throws(WhisperError) -> [Float] {
         let count = elementCount
         var result = [Float](repeating: 0, count: count)
-        try result.withUnsafeMutableBufferPointer { (buffer) throws(ModelFormatError) in
+        try result.withUnsafeMutableBufferPointer { (buffer) throws(WhisperError) in
             try copyFloats(into: buffer)
         }
         return result
@@ -101,9 +101,9 @@ public struct ModelVariable: @unchecked Sendable {
 
     /// Writes the elements of a float variable into `destination`, which must hold exactly
     /// `elementCount` values (for instance a host buffer that is then uploaded to a device).
-    public func copyFloats(into destination: UnsafeMutableBufferPointer<Float>) throws(ModelFormatError) {
+    public func copyFloats(into destination: UnsafeMutableBufferPointer<Float>) throws(WhisperError) {
         guard dataType.isFloatingPoint else {
-            throw ModelFormatError(
+            throw WhisperError(
                 .dataTypeMismatch,
                 "variable \(name) is quantised (\(dataType)); read it with its scale \(name)_scale (ModelFile.floats(_:) or dequantized(scale:))"
             )
@@ -134,33 +134,33 @@ public struct ModelVariable: @unchecked Sendable {
     /// contiguous blocks. That covers CTranslate2's two layouts: int8 weights with one scale per
     /// row (shape `[rows]`; a `[out, in, k]` convolution counts as `out` rows of `in × k`), and
     /// int16 weights with a single rank-0 scale.
-    public func dequantized(scale: ModelVariable) throws(ModelFormatError) -> [Float] {
+    public func dequantized(scale: ModelVariable) throws(WhisperError) -> [Float] {
         var result = [Float](repeating: 0, count: elementCount)
-        try result.withUnsafeMutableBufferPointer { (buffer) throws(ModelFormatError) in
+        try result.withUnsafeMutableBufferPointer { (buffer) throws(WhisperError) in
             try copyDequantized(scale: scale, into: buffer)
         }
         return result
     }
 
     /// `dequantized(scale:)` into caller-provided storage of exactly `elementCount` values.
-    public func copyDequantized(scale: ModelVariable, into destination: UnsafeMutableBufferPointer<Float>) throws(ModelFormatError) {
+    public func copyDequantized(scale: ModelVariable, into destination: UnsafeMutableBufferPointer<Float>) throws(WhisperError) {
         guard dataType == .int8 || dataType == .int16 || dataType == .int32 else {
-            throw ModelFormatError(.dataTypeMismatch, "variable \(name) is \(dataType), not a quantised integer weight")
+            throw WhisperError(.dataTypeMismatch, "variable \(name) is \(dataType), not a quantised integer weight")
         }
         guard scale.dataType.isFloatingPoint else {
-            throw ModelFormatError(.dataTypeMismatch, "scale \(scale.name) of \(name) is \(scale.dataType), not a float type")
+            throw WhisperError(.dataTypeMismatch, "scale \(scale.name) of \(name) is \(scale.dataType), not a float type")
         }
         try requireDestination(destination.count)
         let count = elementCount
         let scales = try scale.floats()
         guard !scales.isEmpty, count % scales.count == 0 else {
-            throw ModelFormatError(
+            throw WhisperError(
                 .shapeMismatch,
                 "scale \(scale.name) has \(scales.count) values, which do not divide the \(count) elements of \(name) (shape \(shape)) into rows"
             )
         }
         if scales.count > 1, let rows = shape.first, rows != scales.count {
-            throw ModelFormatError(
+            throw WhisperError(
                 .shapeMismatch,
                 "scale \(scale.name) has \(scales.count) values but \(name) has \(rows) rows (shape \(shape)); int8 scales are per row"
             )
@@ -189,9 +189,9 @@ public struct ModelVariable: @unchecked Sendable {
         }
     }
 
-    private func requireDestination(_ count: Int) throws(ModelFormatError) {
+    private func requireDestination(_ count: Int) throws(WhisperError) {
         guard count == elementCount else {
-            throw ModelFormatError(.invalidArgument, "destination holds \(count) values but \(name) has \(elementCount) (shape \(shape))")
+            throw WhisperError(.invalidArgument, "destination holds \(count) values but \(name) has \(elementCount) (shape \(shape))")
         }
     }
 

@@ -71,13 +71,13 @@ public enum TinyWhisperModel {
         vocabularyFormat: VocabularyFormat = .text,
         maxTargetPositions: Int = 448,
         seed: UInt64 = 0
-    ) throws(ModelFormatError) -> WhisperDimensions {
+    ) throws(WhisperError) -> WhisperDimensions {
         let dimensions = try self.dimensions(layers: layers, width: width, heads: heads, melBins: melBins, vocabulary: vocabulary, maxTargetPositions: maxTargetPositions)
         let writer = try modelWriter(dimensions: dimensions, dataType: dataType, seed: seed)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw ModelFormatError(.writeFailed, "cannot create \(directory.path): \(error.localizedDescription)")
+            throw WhisperError(.writeFailed, "cannot create \(directory.path): \(error.localizedDescription)")
         }
         try writer.write(to: directory.appendingPathComponent("model.bin"))
         let config = vocabulary.config(decoderLayers: dimensions.decoderLayers, decoderHeads: dimensions.decoderHeads)
@@ -98,9 +98,9 @@ public enum TinyWhisperModel {
     public static func dimensions(
         layers: Int = 2, width: Int = 64, heads: Int = 2, melBins: Int = 80,
         vocabulary: TinyWhisperVocabulary = TinyWhisperVocabulary(), maxTargetPositions: Int = 448
-    ) throws(ModelFormatError) -> WhisperDimensions {
+    ) throws(WhisperError) -> WhisperDimensions {
         guard layers >= 1, width >= 2, width % 2 == 0, heads >= 1, width % heads == 0, melBins >= 1, maxTargetPositions >= 1 else {
-            throw ModelFormatError(
+            throw WhisperError(
                 .invalidArgument,
                 "tiny Whisper model: need layers ≥ 1, an even width divisible by heads, melBins ≥ 1 and maxTargetPositions ≥ 1 (got layers \(layers), width \(width), heads \(heads), melBins \(melBins), maxTargetPositions \(maxTargetPositions))"
             )
@@ -113,7 +113,7 @@ public enum TinyWhisperModel {
     }
 
     /// The `model.bin` contents as a writer, so tests can add, drop or corrupt variables first.
-    public static func modelWriter(dimensions: WhisperDimensions, dataType: ModelQuantization = .float32, seed: UInt64 = 0) throws(ModelFormatError) -> ModelFileWriter {
+    public static func modelWriter(dimensions: WhisperDimensions, dataType: ModelQuantization = .float32, seed: UInt64 = 0) throws(WhisperError) -> ModelFileWriter {
         var writer = ModelFileWriter(specName: WhisperSpecLayout.specName, specRevision: WhisperSpecLayout.currentRevision)
         var generator = Generator(seed: seed)
         let d = dimensions.width
@@ -165,11 +165,11 @@ public enum TinyWhisperModel {
         return table
     }
 
-    private static func write(_ data: Data, to url: URL) throws(ModelFormatError) {
+    private static func write(_ data: Data, to url: URL) throws(WhisperError) {
         do {
             try data.write(to: url, options: .atomic)
         } catch {
-            throw ModelFormatError(.writeFailed, "cannot write \(url.path): \(error.localizedDescription)")
+            throw WhisperError(.writeFailed, "cannot write \(url.path): \(error.localizedDescription)")
         }
     }
 

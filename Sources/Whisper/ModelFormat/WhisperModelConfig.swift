@@ -37,32 +37,32 @@ public struct WhisperModelConfig: Sendable, Equatable {
     }
 
     /// Reads `config.json`.
-    public init(contentsOf url: URL) throws(ModelFormatError) {
+    public init(contentsOf url: URL) throws(WhisperError) {
         try self.init(jsonData: Self.readFile(url, what: "model configuration"), path: url.path)
     }
 
     /// Parses the JSON text of a `config.json`; `path` is used in errors.
-    public init(jsonData: Data, path: String = "config.json") throws(ModelFormatError) {
+    public init(jsonData: Data, path: String = "config.json") throws(WhisperError) {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: jsonData, options: [])
         } catch {
-            throw ModelFormatError(.invalidConfig, "\(path) is not valid JSON: \(error.localizedDescription)")
+            throw WhisperError(.invalidConfig, "\(path) is not valid JSON: \(error.localizedDescription)")
         }
         guard let dictionary = object as? [String: Any] else {
-            throw ModelFormatError(.invalidConfig, "\(path) must hold a JSON object")
+            throw WhisperError(.invalidConfig, "\(path) must hold a JSON object")
         }
 
-        func integers(_ key: String) throws(ModelFormatError) -> [Int]? {
+        func integers(_ key: String) throws(WhisperError) -> [Int]? {
             guard let value = dictionary[key], !(value is NSNull) else { return nil }
             guard let array = value as? [Any] else {
-                throw ModelFormatError(.invalidConfig, "\(path): \(key) must be a list of token ids")
+                throw WhisperError(.invalidConfig, "\(path): \(key) must be a list of token ids")
             }
             var result: [Int] = []
             result.reserveCapacity(array.count)
             for element in array {
                 guard let number = Self.integer(element) else {
-                    throw ModelFormatError(.invalidConfig, "\(path): \(key) must be a list of integers, found \(element)")
+                    throw WhisperError(.invalidConfig, "\(path): \(key) must be a list of integers, found \(element)")
                 }
                 result.append(number)
             }
@@ -75,14 +75,14 @@ public struct WhisperModelConfig: Sendable, Equatable {
 
         if let value = dictionary["alignment_heads"], !(value is NSNull) {
             guard let pairs = value as? [Any] else {
-                throw ModelFormatError(.invalidConfig, "\(path): alignment_heads must be a list of [layer, head] pairs")
+                throw WhisperError(.invalidConfig, "\(path): alignment_heads must be a list of [layer, head] pairs")
             }
             var heads: [AlignmentHead] = []
             for pair in pairs {
                 guard let elements = pair as? [Any], elements.count == 2,
                       let layer = Self.integer(elements[0]), let head = Self.integer(elements[1])
                 else {
-                    throw ModelFormatError(.invalidConfig, "\(path): alignment_heads must be a list of [layer, head] pairs, found \(pair)")
+                    throw WhisperError(.invalidConfig, "\(path): alignment_heads must be a list of [layer, head] pairs, found \(pair)")
                 }
                 heads.append(AlignmentHead(layer: layer, head: head))
             }
@@ -93,7 +93,7 @@ public struct WhisperModelConfig: Sendable, Equatable {
 
         if let value = dictionary["is_multilingual"], !(value is NSNull) {
             guard let number = value as? NSNumber, Self.isBoolean(number) else {
-                throw ModelFormatError(.invalidConfig, "\(path): is_multilingual must be true or false")
+                throw WhisperError(.invalidConfig, "\(path): is_multilingual must be true or false")
             }
             isMultilingual = number.boolValue
         } else {
@@ -118,15 +118,15 @@ public struct WhisperModelConfig: Sendable, Equatable {
     }
 
     /// Checks the ids against a vocabulary size.
-    public func validate(vocabularySize: Int, decoderLayers: Int, decoderHeads: Int, path: String) throws(ModelFormatError) {
+    public func validate(vocabularySize: Int, decoderLayers: Int, decoderHeads: Int, path: String) throws(WhisperError) {
         let lists: [(String, [Int])] = [("suppress_ids", suppressIDs), ("suppress_ids_begin", suppressIDsBegin), ("lang_ids", langIDs ?? [])]
         for (key, ids) in lists {
             if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
-                throw ModelFormatError(.invalidConfig, "\(path): \(key) holds token id \(bad), outside the vocabulary of \(vocabularySize)")
+                throw WhisperError(.invalidConfig, "\(path): \(key) holds token id \(bad), outside the vocabulary of \(vocabularySize)")
             }
         }
         if let bad = alignmentHeads?.first(where: { !(0..<decoderLayers).contains($0.layer) || !(0..<decoderHeads).contains($0.head) }) {
-            throw ModelFormatError(.invalidConfig, "\(path): alignment head [\(bad.layer), \(bad.head)] is outside the decoder's \(decoderLayers) layers × \(decoderHeads) heads")
+            throw WhisperError(.invalidConfig, "\(path): alignment head [\(bad.layer), \(bad.head)] is outside the decoder's \(decoderLayers) layers × \(decoderHeads) heads")
         }
     }
 
@@ -143,19 +143,19 @@ public struct WhisperModelConfig: Sendable, Equatable {
         return number.intValue
     }
 
-    static func readFile(_ url: URL, what: String) throws(ModelFormatError) -> Data {
+    static func readFile(_ url: URL, what: String) throws(WhisperError) -> Data {
         let path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ModelFormatError(.missingFile, "the \(what) \(path) does not exist")
+            throw WhisperError(.missingFile, "the \(what) \(path) does not exist")
         }
         guard !isDirectory.boolValue else {
-            throw ModelFormatError(.unreadableFile, "the \(what) \(path) is a directory")
+            throw WhisperError(.unreadableFile, "the \(what) \(path) is a directory")
         }
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw ModelFormatError(.unreadableFile, "cannot read the \(what) \(path): \(error.localizedDescription)")
+            throw WhisperError(.unreadableFile, "cannot read the \(what) \(path): \(error.localizedDescription)")
         }
     }
 }
@@ -173,9 +173,9 @@ public enum ModelVocabularyFile {
     }
 
     /// Reads the tokens of the vocabulary in `directory`.
-    public static func read(in directory: URL) throws(ModelFormatError) -> [String] {
+    public static func read(in directory: URL) throws(WhisperError) -> [String] {
         guard let url = locate(in: directory) else {
-            throw ModelFormatError(.missingFile, "\(directory.path) has no vocabulary: neither vocabulary.json nor vocabulary.txt exists")
+            throw WhisperError(.missingFile, "\(directory.path) has no vocabulary: neither vocabulary.json nor vocabulary.txt exists")
         }
         return try read(url)
     }
@@ -194,7 +194,7 @@ public enum ModelVocabularyFile {
     }
 
     /// Reads a `vocabulary.json` or `vocabulary.txt` (decided by the extension).
-    public static func read(_ url: URL) throws(ModelFormatError) -> [String] {
+    public static func read(_ url: URL) throws(WhisperError) -> [String] {
         let data = try WhisperModelConfig.readFile(url, what: "vocabulary")
         let path = url.path
         if url.pathExtension == "json" {
@@ -202,15 +202,15 @@ public enum ModelVocabularyFile {
             do {
                 object = try JSONSerialization.jsonObject(with: data, options: [])
             } catch {
-                throw ModelFormatError(.invalidVocabulary, "\(path) is not valid JSON: \(error.localizedDescription)")
+                throw WhisperError(.invalidVocabulary, "\(path) is not valid JSON: \(error.localizedDescription)")
             }
             guard let tokens = object as? [String] else {
-                throw ModelFormatError(.invalidVocabulary, "\(path) must hold a JSON array of token strings")
+                throw WhisperError(.invalidVocabulary, "\(path) must hold a JSON array of token strings")
             }
             return tokens
         }
         guard String(data: data, encoding: .utf8) != nil else {
-            throw ModelFormatError(.invalidVocabulary, "\(path) is not UTF-8 text")
+            throw WhisperError(.invalidVocabulary, "\(path) is not UTF-8 text")
         }
         return parseText(data)
     }
@@ -234,17 +234,17 @@ public struct WhisperModelDirectory: Sendable {
     /// `model.bin`, `config.json` or the vocabulary is absent, and the errors of `ModelFile`,
     /// `WhisperDimensions(file:)` and `WhisperModelConfig` otherwise. The vocabulary must have
     /// exactly as many tokens as the embedding has rows.
-    public init(directory: URL) throws(ModelFormatError) {
+    public init(directory: URL) throws(WhisperError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
-            throw ModelFormatError(.missingFile, "the model directory \(directory.path) does not exist")
+            throw WhisperError(.missingFile, "the model directory \(directory.path) does not exist")
         }
         guard isDirectory.boolValue else {
-            throw ModelFormatError(.unreadableFile, "\(directory.path) is a file; a CTranslate2 model is a directory holding model.bin, config.json and vocabulary.txt or vocabulary.json")
+            throw WhisperError(.unreadableFile, "\(directory.path) is a file; a CTranslate2 model is a directory holding model.bin, config.json and vocabulary.txt or vocabulary.json")
         }
         let binary = directory.appendingPathComponent("model.bin")
         guard FileManager.default.fileExists(atPath: binary.path) else {
-            throw ModelFormatError(.missingFile, "\(directory.path) has no model.bin: it is not a CTranslate2 model directory")
+            throw WhisperError(.missingFile, "\(directory.path) has no model.bin: it is not a CTranslate2 model directory")
         }
         let file = try ModelFile(contentsOf: binary)
         let dimensions = try WhisperDimensions(file: file)
@@ -252,7 +252,7 @@ public struct WhisperModelDirectory: Sendable {
         let config = try WhisperModelConfig(contentsOf: configURL)
         let vocabulary = try ModelVocabularyFile.read(in: directory)
         guard vocabulary.count == dimensions.vocabularySize else {
-            throw ModelFormatError(
+            throw WhisperError(
                 .invalidVocabulary,
                 "\(ModelVocabularyFile.locate(in: directory)?.path ?? directory.path) has \(vocabulary.count) tokens but the model's embedding has \(dimensions.vocabularySize) rows"
             )

@@ -222,25 +222,25 @@ public struct WhisperDimensions: Sendable, Equatable, Hashable, CustomStringConv
     /// engine does not implement (post-norm, ALiBi, scaled embeddings, an activation other than
     /// GELU), `unsupportedVersion` for a newer spec revision, `missingVariable` and
     /// `shapeMismatch` for an incomplete or inconsistent model.
-    public init(file: ModelFile) throws(ModelFormatError) {
+    public init(file: ModelFile) throws(WhisperError) {
         let path = file.path
         guard file.specName == WhisperSpecLayout.specName else {
             if file.specName.isEmpty {
-                throw ModelFormatError(.wrongSpec, "\(path) has binary version \(file.binaryVersion), which names no spec; a Whisper model needs a WhisperSpec (binary version 2 or later)")
+                throw WhisperError(.wrongSpec, "\(path) has binary version \(file.binaryVersion), which names no spec; a Whisper model needs a WhisperSpec (binary version 2 or later)")
             }
-            throw ModelFormatError(.wrongSpec, "\(path) holds a CTranslate2 \(file.specName) model, not a WhisperSpec (Whisper) model")
+            throw WhisperError(.wrongSpec, "\(path) holds a CTranslate2 \(file.specName) model, not a WhisperSpec (Whisper) model")
         }
         guard file.specRevision <= WhisperSpecLayout.currentRevision else {
-            throw ModelFormatError(
+            throw WhisperError(
                 .unsupportedVersion,
                 "\(path) has WhisperSpec revision \(file.specRevision); this reader supports revisions up to \(WhisperSpecLayout.currentRevision). The model was probably converted by a newer CTranslate2."
             )
         }
 
-        func shape(_ name: String, rank: Int) throws(ModelFormatError) -> [Int] {
+        func shape(_ name: String, rank: Int) throws(WhisperError) -> [Int] {
             let variable = try file.variable(name)
             guard variable.rank == rank else {
-                throw ModelFormatError(.shapeMismatch, "\(path): \(name) has shape \(variable.shape); a Whisper model needs rank \(rank)")
+                throw WhisperError(.shapeMismatch, "\(path): \(name) has shape \(variable.shape); a Whisper model needs rank \(rank)")
             }
             return variable.shape
         }
@@ -254,7 +254,7 @@ public struct WhisperDimensions: Sendable, Equatable, Hashable, CustomStringConv
         let audioPositions = try shape("encoder/position_encodings/encodings", rank: 2)[0]
         let feedForward = try shape("encoder/layer_0/ffn/linear_0/weight", rank: 2)[0]
         guard width > 0 else {
-            throw ModelFormatError(.shapeMismatch, "\(path): encoder/conv1/weight has shape \(conv1); the model width cannot be 0")
+            throw WhisperError(.shapeMismatch, "\(path): encoder/conv1/weight has shape \(conv1); the model width cannot be 0")
         }
 
         let encoderLayers = try Self.countLayers("encoder", in: file)
@@ -264,7 +264,7 @@ public struct WhisperDimensions: Sendable, Equatable, Hashable, CustomStringConv
         let decoderHeads = try file.scalarInt("decoder/num_heads", default: defaultHeads)
         for (scope, heads) in [("encoder", encoderHeads), ("decoder", decoderHeads)] {
             guard heads > 0, width % heads == 0 else {
-                throw ModelFormatError(.shapeMismatch, "\(path): \(scope)/num_heads is \(heads), which does not divide the model width \(width)")
+                throw WhisperError(.shapeMismatch, "\(path): \(scope)/num_heads is \(heads), which does not divide the model width \(width)")
             }
         }
 
@@ -279,7 +279,7 @@ public struct WhisperDimensions: Sendable, Equatable, Hashable, CustomStringConv
     }
 
     /// Counts `<scope>/layer_N/…` groups and checks they run 0..<count without a gap.
-    private static func countLayers(_ scope: String, in file: ModelFile) throws(ModelFormatError) -> Int {
+    private static func countLayers(_ scope: String, in file: ModelFile) throws(WhisperError) -> Int {
         let prefix = scope + "/layer_"
         var indices = Set<Int>()
         for variable in file.variables where variable.name.hasPrefix(prefix) {
@@ -288,16 +288,16 @@ public struct WhisperDimensions: Sendable, Equatable, Hashable, CustomStringConv
             indices.insert(index)
         }
         guard !indices.isEmpty else {
-            throw ModelFormatError(.missingVariable, "\(file.path) has no \(scope) layers (no variable named \(prefix)0/…)")
+            throw WhisperError(.missingVariable, "\(file.path) has no \(scope) layers (no variable named \(prefix)0/…)")
         }
         let count = indices.max()! + 1
         if let gap = (0..<count).first(where: { !indices.contains($0) }) {
-            throw ModelFormatError(.missingVariable, "\(file.path) has \(scope) layers up to \(count - 1) but none of the variables of \(prefix)\(gap)")
+            throw WhisperError(.missingVariable, "\(file.path) has \(scope) layers up to \(count - 1) but none of the variables of \(prefix)\(gap)")
         }
         return count
     }
 
-    private static func checkArchitectureFlags(_ file: ModelFile) throws(ModelFormatError) {
+    private static func checkArchitectureFlags(_ file: ModelFile) throws(WhisperError) {
         let expectations: [(String, Int, String)] = [
             ("decoder/activation", WhisperSpecLayout.geluActivation, "GELU activation (3)"),
             ("decoder/pre_norm", 1, "pre-norm layers"),
@@ -307,32 +307,32 @@ public struct WhisperDimensions: Sendable, Equatable, Hashable, CustomStringConv
         ]
         for (name, expected, meaning) in expectations {
             if let value = try file.scalarIntIfPresent(name), value != expected {
-                throw ModelFormatError(.wrongSpec, "\(file.path): \(name) is \(value), but a Whisper model has \(meaning)")
+                throw WhisperError(.wrongSpec, "\(file.path): \(name) is \(value), but a Whisper model has \(meaning)")
             }
         }
     }
 
     /// Checks that `file` has every tensor of `WhisperSpecLayout.tensors(for: self)` with the
     /// expected shape, and a scale for every integer weight.
-    public func validate(_ file: ModelFile) throws(ModelFormatError) {
+    public func validate(_ file: ModelFile) throws(WhisperError) {
         for tensor in WhisperSpecLayout.tensors(for: self) {
             guard let variable = file.variableIfPresent(tensor.name) else {
                 if let target = file.aliases[tensor.name] {
-                    throw ModelFormatError(.missingVariable, "\(file.path) lacks the Whisper variable \(tensor.name): it is an alias of \(target), which the file does not contain")
+                    throw WhisperError(.missingVariable, "\(file.path) lacks the Whisper variable \(tensor.name): it is an alias of \(target), which the file does not contain")
                 }
-                throw ModelFormatError(.missingVariable, "\(file.path) lacks the Whisper variable \(tensor.name) (expected shape \(tensor.shape))")
+                throw WhisperError(.missingVariable, "\(file.path) lacks the Whisper variable \(tensor.name) (expected shape \(tensor.shape))")
             }
             guard variable.shape == tensor.shape else {
-                throw ModelFormatError(.shapeMismatch, "\(file.path): \(tensor.name) has shape \(variable.shape), expected \(tensor.shape) for \(self)")
+                throw WhisperError(.shapeMismatch, "\(file.path): \(tensor.name) has shape \(variable.shape), expected \(tensor.shape) for \(self)")
             }
             if !variable.dataType.isFloatingPoint {
                 guard tensor.isQuantizable else {
-                    throw ModelFormatError(.dataTypeMismatch, "\(file.path): \(tensor.name) is \(variable.dataType); only weights may be quantised")
+                    throw WhisperError(.dataTypeMismatch, "\(file.path): \(tensor.name) is \(variable.dataType); only weights may be quantised")
                 }
                 if variable.dataType == .int8 {
                     let scale = try file.scale(of: tensor.name)
                     guard scale.shape == [tensor.shape[0]] else {
-                        throw ModelFormatError(.shapeMismatch, "\(file.path): \(tensor.name)_scale has shape \(scale.shape), expected [\(tensor.shape[0])] (one scale per row)")
+                        throw WhisperError(.shapeMismatch, "\(file.path): \(tensor.name)_scale has shape \(scale.shape), expected [\(tensor.shape[0])] (one scale per row)")
                     }
                 }
             }

@@ -54,7 +54,7 @@ extension WhisperTokenizer {
     /// checks read it (`ModelVocabularyFile`), so the two cannot disagree.
     public static func readVocabulary(in modelDirectory: URL) throws -> [String] {
         guard ModelVocabularyFile.locate(in: modelDirectory) != nil else {
-            throw WhisperTokenizerError.missingVocabulary(directory: modelDirectory.path)
+            throw WhisperError.missingVocabulary(directory: modelDirectory.path)
         }
         return try ModelVocabularyFile.read(in: modelDirectory)
     }
@@ -63,7 +63,7 @@ extension WhisperTokenizer {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw WhisperTokenizerError.unreadableFile(path: url.path, reason: "\(error)")
+            throw WhisperError.unreadableFile(path: url.path, reason: "\(error)")
         }
     }
 
@@ -72,7 +72,7 @@ extension WhisperTokenizer {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {
-            throw WhisperTokenizerError.unreadableFile(path: url.path, reason: "\(error)")
+            throw WhisperError.unreadableFile(path: url.path, reason: "\(error)")
         }
     }
 }
@@ -144,7 +144,7 @@ struct TokenizerFile: Decodable {
 
     /// Throws unless this describes byte-level BPE over the same ids as `vocabulary`.
     func check(against vocabulary: [String], path: String) throws {
-        func fail(_ reason: String) -> WhisperTokenizerError {
+        func fail(_ reason: String) -> WhisperError {
             .incompatibleTokenizerJSON(path: path, reason: reason)
         }
         if let type = model?.type, type != "BPE" {

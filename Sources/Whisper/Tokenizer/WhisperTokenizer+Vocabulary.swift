@@ -22,10 +22,10 @@ extension WhisperTokenizer: WhisperVocabulary {
 
 extension WhisperTokenizer {
     /// `sotSequence(language:task:)`, but a multilingual model throws
-    /// `WhisperTokenizerError.unsupportedLanguage` for a language it has no token for, or none.
+    /// `WhisperError.unsupportedLanguage` for a language it has no token for, or none.
     public func checkedSotSequence(language: String? = "en", task: WhisperTask = .transcribe) throws -> [Int] {
         if isMultilingual && language.flatMap({ storage.languageIds[$0] }) == nil {
-            throw WhisperTokenizerError.unsupportedLanguage(language)
+            throw WhisperError.unsupportedLanguage(language)
         }
         return sotSequence(language: language, task: task)
     }

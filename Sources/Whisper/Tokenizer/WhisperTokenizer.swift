@@ -125,7 +125,7 @@ public struct WhisperTokenizer: Sendable {
             idByToken[token] = id
         }
         func required(_ token: String) throws -> Int {
-            guard let id = idByToken[token] else { throw WhisperTokenizerError.missingSpecialToken(token) }
+            guard let id = idByToken[token] else { throw WhisperError.missingSpecialToken(token) }
             return id
         }
 
@@ -140,7 +140,7 @@ public struct WhisperTokenizer: Sendable {
         self.startOfLM = try required("<|startoflm|>")
         self.startOfPrevious = try required("<|startofprev|>")
         guard let noSpeech = idByToken["<|nospeech|>"] ?? idByToken["<|nocaptions|>"] else {
-            throw WhisperTokenizerError.missingSpecialToken("<|nospeech|>")
+            throw WhisperError.missingSpecialToken("<|nospeech|>")
         }
         self.noSpeech = noSpeech
         self.noTimestamps = noTimestamps
@@ -168,7 +168,7 @@ public struct WhisperTokenizer: Sendable {
         for byte in 0..<256 {
             let token = ByteLevelAlphabet.tokenString(ofBytes: [UInt8(byte)])
             guard let id = idByToken[token] else {
-                throw WhisperTokenizerError.missingSpecialToken("byte \(byte) (\(token))")
+                throw WhisperError.missingSpecialToken("byte \(byte) (\(token))")
             }
             byteTokens[byte] = Int32(id)
         }

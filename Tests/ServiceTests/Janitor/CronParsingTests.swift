@@ -78,8 +78,8 @@ struct CronParsingTests {
         ("@daily 5", "'@daily 5' is not a known shortcut; use one of @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually on its own"),
     ])
     func mistakesAreNamed(text: String, message: String) {
-        let error = #expect(throws: PolicyError.self) { try CronSchedule(parsing: text) }
-        #expect(error?.code == .invalidSchedule)
+        let error = #expect(throws: ServiceError.self) { try CronSchedule(parsing: text) }
+        #expect(error?.apiCode == "invalid_policy")
         #expect(error?.message == message)
     }
 

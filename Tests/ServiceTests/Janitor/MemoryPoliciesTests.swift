@@ -18,31 +18,31 @@ struct MemoryPoliciesTests {
     }
 
     @Test(arguments: [
-        (MemoryPolicies(warningFraction: 0), "warning_fraction", PolicyError.Code.invalidValue,
+        (MemoryPolicies(warningFraction: 0), "warning_fraction",
          "warning_fraction must be greater than 0 and at most 1, for example 0.8 to warn at 80 % of the device (got 0.0)"),
-        (MemoryPolicies(warningFraction: 1.5), "warning_fraction", .invalidValue,
+        (MemoryPolicies(warningFraction: 1.5), "warning_fraction",
          "warning_fraction must be greater than 0 and at most 1, for example 0.8 to warn at 80 % of the device (got 1.5)"),
-        (MemoryPolicies(warningFraction: .nan), "warning_fraction", .invalidValue,
+        (MemoryPolicies(warningFraction: .nan), "warning_fraction",
          "warning_fraction must be greater than 0 and at most 1, for example 0.8 to warn at 80 % of the device (got nan)"),
-        (MemoryPolicies(cleanupEveryJobs: -1), "cleanup_every_jobs", .invalidValue,
+        (MemoryPolicies(cleanupEveryJobs: -1), "cleanup_every_jobs",
          "cleanup_every_jobs must be 0 (off) or a number of jobs such as 3 (got -1)"),
-        (MemoryPolicies(cleanupMinimumCachedBytes: -1), "cleanup_minimum_cached_bytes", .invalidValue,
+        (MemoryPolicies(cleanupMinimumCachedBytes: -1), "cleanup_minimum_cached_bytes",
          "cleanup_minimum_cached_bytes must be 0 or more bytes, for example 268435456 for 256 MiB (got -1)"),
-        (MemoryPolicies(idleUnloadSeconds: -5), "idle_unload_seconds", .invalidValue,
+        (MemoryPolicies(idleUnloadSeconds: -5), "idle_unload_seconds",
          "idle_unload_seconds must be 0 (unload after each job), a number of seconds such as 300, or null (never unload) (got -5.0)"),
-        (MemoryPolicies(idleUnloadSeconds: .infinity), "idle_unload_seconds", .invalidValue,
+        (MemoryPolicies(idleUnloadSeconds: .infinity), "idle_unload_seconds",
          "idle_unload_seconds must be 0 (unload after each job), a number of seconds such as 300, or null (never unload) (got inf)"),
-        (MemoryPolicies(cleanupSchedule: "61 * * * *"), "cleanup_schedule", .invalidSchedule,
+        (MemoryPolicies(cleanupSchedule: "61 * * * *"), "cleanup_schedule",
          "cleanup_schedule '61 * * * *': minute field '61': values must be 0–59"),
-        (MemoryPolicies(cleanupSchedule: "0 3 * *"), "cleanup_schedule", .invalidSchedule,
+        (MemoryPolicies(cleanupSchedule: "0 3 * *"), "cleanup_schedule",
          "cleanup_schedule '0 3 * *': '0 3 * *' has 4 fields; a schedule has five: minute hour day-of-month month day-of-week, for example '0 3 * * *'"),
-        (MemoryPolicies(scheduleTimeZone: "Mars/Olympus"), "schedule_time_zone", .unknownTimeZone,
+        (MemoryPolicies(scheduleTimeZone: "Mars/Olympus"), "schedule_time_zone",
          "schedule_time_zone 'Mars/Olympus' is not a known time zone; use an IANA name such as UTC, Europe/Berlin or America/New_York"),
     ])
-    func invalidValuesNameTheirField(policies: MemoryPolicies, field: String, code: PolicyError.Code, message: String) {
-        let error = #expect(throws: PolicyError.self) { try policies.validated() }
+    func invalidValuesNameTheirField(policies: MemoryPolicies, field: String, message: String) {
+        let error = #expect(throws: ServiceError.self) { try policies.validated() }
         #expect(error?.field == field)
-        #expect(error?.code == code)
+        #expect(error?.apiCode == "invalid_policy")
         #expect(error?.message == message)
     }
 
@@ -97,10 +97,10 @@ struct MemoryPoliciesTests {
     }
 
     @Test func unknownKeysAreRejectedByName() {
-        let error = #expect(throws: PolicyError.self) {
+        let error = #expect(throws: ServiceError.self) {
             try JSONDecoder().decode(MemoryPolicies.self, from: Data(#"{"warning_fracton": 0.9}"#.utf8))
         }
-        #expect(error?.code == .unknownField)
+        #expect(error?.apiCode == "invalid_policy")
         #expect(error?.field == "warning_fracton")
         #expect(error?.message == "'warning_fracton' is not a memory policy; the policies are warning_fraction, cleanup_on_threshold, cleanup_every_jobs, cleanup_minimum_cached_bytes, cleanup_schedule, schedule_time_zone, idle_unload_seconds, unload_idle_on_pressure")
     }
@@ -115,7 +115,7 @@ struct MemoryPoliciesTests {
     }
 
     @Test func theJanitorRefusesInvalidPolicies() {
-        let error = #expect(throws: PolicyError.self) {
+        let error = #expect(throws: ServiceError.self) {
             try MemoryJanitor(policies: MemoryPolicies(cleanupSchedule: "0 25 * * *"), now: Date(timeIntervalSince1970: 0))
         }
         #expect(error?.field == "cleanup_schedule")

@@ -87,7 +87,7 @@ struct FallbackDecoderTests {
 
     @Test("prompt plus max_new_tokens may not exceed 448")
     func maxNewTokensTooLong() {
-        #expect(throws: WhisperDecodingError.promptTooLong(promptLength: 2, maxNewTokens: 447)) {
+        #expect(throws: WhisperError.promptTooLong(promptLength: 2, maxNewTokens: 447)) {
             try fallbackDecode(plain, options: DecodingOptions(maxNewTokens: 447))
         }
     }

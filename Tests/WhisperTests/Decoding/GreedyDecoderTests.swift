@@ -87,14 +87,14 @@ struct GreedyDecoderTests {
 
     @Test("a row of the wrong size is an error, not a crash")
     func malformedLogits() {
-        #expect(throws: WhisperDecodingError.self) {
+        #expect(throws: WhisperError.self) {
             try decodeOnce({ _ in [0, 1, 2] }, prompt: noTimestampsPrompt)
         }
     }
 
     @Test("a prompt without <|startoftranscript|> is refused")
     func promptWithoutStart() {
-        #expect(throws: WhisperDecodingError.promptWithoutStartOfTranscript) {
+        #expect(throws: WhisperError.promptWithoutStartOfTranscript) {
             try DecoderPrompt(tokens: [17, 1], vocabulary: FakeVocabulary())
         }
     }

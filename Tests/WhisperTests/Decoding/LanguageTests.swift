@@ -53,7 +53,7 @@ struct LanguageTests {
     @Test("an unknown language is an error")
     func unknownLanguage() {
         let runner = ScriptedRunner(script: detecting { _ in Row.peak(fr) })
-        #expect(throws: WhisperDecodingError.unknownLanguage("xx")) {
+        #expect(throws: WhisperError.unknownLanguage("xx")) {
             try transcribe(runner, vocabulary: multilingual, frames: 1001,
                            options: DecodingOptions(language: "xx"))
         }

@@ -17,27 +17,27 @@ final class TemporaryDirectory {
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
-/// Runs `body` and returns the `ModelFormatError` it throws; records an issue when it throws
+/// Runs `body` and returns the `WhisperError` it throws; records an issue when it throws
 /// nothing or something else.
 @discardableResult
 func expectModelFormatError(
-    _ code: ModelFormatError.Code,
+    _ code: WhisperError.Code,
     mentioning fragments: [String] = [],
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> Void
-) -> ModelFormatError? {
+) -> WhisperError? {
     do {
         try body()
-        Issue.record("expected a ModelFormatError \(code), but nothing was thrown", sourceLocation: sourceLocation)
+        Issue.record("expected a WhisperError \(code), but nothing was thrown", sourceLocation: sourceLocation)
         return nil
-    } catch let error as ModelFormatError {
+    } catch let error as WhisperError {
         #expect(error.code == code, "wrong code; message: \(error.message)", sourceLocation: sourceLocation)
         for fragment in fragments {
             #expect(error.message.contains(fragment), "message lacks \"\(fragment)\": \(error.message)", sourceLocation: sourceLocation)
         }
         return error
     } catch {
-        Issue.record("expected a ModelFormatError \(code), got \(error)", sourceLocation: sourceLocation)
+        Issue.record("expected a WhisperError \(code), got \(error)", sourceLocation: sourceLocation)
         return nil
     }
 }

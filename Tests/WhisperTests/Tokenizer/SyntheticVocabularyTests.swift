@@ -69,7 +69,7 @@ struct SyntheticVocabularyTests {
     @Test("a vocabulary without <|endoftext|> is refused")
     func missingSpecial() {
         let vocabulary = Synthetic.vocabulary.filter { $0 != "<|endoftext|>" }
-        #expect(throws: WhisperTokenizerError.missingSpecialToken("<|endoftext|>")) {
+        #expect(throws: WhisperError.missingSpecialToken("<|endoftext|>")) {
             try WhisperTokenizer(vocabulary: vocabulary)
         }
     }
@@ -92,10 +92,10 @@ struct SyntheticVocabularyTests {
         #expect(
             try tokenizer.checkedSotSequence(language: "en")
                 == [tokenizer.startOfTranscript, Synthetic.id("<|en|>"), tokenizer.transcribe])
-        #expect(throws: WhisperTokenizerError.unsupportedLanguage("fr")) {
+        #expect(throws: WhisperError.unsupportedLanguage("fr")) {
             try tokenizer.checkedSotSequence(language: "fr")
         }
-        #expect(throws: WhisperTokenizerError.unsupportedLanguage(nil)) {
+        #expect(throws: WhisperError.unsupportedLanguage(nil)) {
             try tokenizer.checkedSotSequence(language: nil)
         }
         // The protocol form never throws: an unknown language is left out.
@@ -209,7 +209,7 @@ struct SyntheticVocabularyTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        #expect(throws: WhisperTokenizerError.missingVocabulary(directory: directory.path)) {
+        #expect(throws: WhisperError.missingVocabulary(directory: directory.path)) {
             try WhisperTokenizer(modelDirectory: directory)
         }
 
@@ -259,7 +259,7 @@ struct SyntheticVocabularyTests {
         // A tokenizer.json whose ids disagree with the vocabulary is refused.
         try JSONSerialization.data(withJSONObject: tokenizerJSON)
             .write(to: directory.appendingPathComponent("tokenizer.json"))
-        #expect(throws: WhisperTokenizerError.self) {
+        #expect(throws: WhisperError.self) {
             try WhisperTokenizer(modelDirectory: directory)
         }
     }

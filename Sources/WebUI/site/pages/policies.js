@@ -1,5 +1,5 @@
 // The policy editor: every automatic-care setting, saved with PUT; the server's validation
-// message is shown next to the form when it refuses a value.
+// message is shown next to the form when it refuses a value, and the field it names is marked.
 import { api, el, fill } from "../lib.js";
 
 const fields = [
@@ -34,6 +34,7 @@ export async function policyEditor() {
       else if (type === "number") body[key] = input.value.trim() === "" ? null : Number(input.value);
       else body[key] = input.value.trim() === "" && key === "cleanup_schedule" ? null : input.value.trim();
     }
+    for (const input of Object.values(inputs)) input.removeAttribute("aria-invalid");
     try {
       await api("PUT", "/api/system/policies", body);
       message.className = "";
@@ -42,6 +43,11 @@ export async function policyEditor() {
       message.className = "error";
       message.setAttribute("role", "alert");
       fill(message, error.message);
+      const wrong = inputs[error.field];
+      if (wrong) {
+        wrong.setAttribute("aria-invalid", "true");
+        wrong.focus();
+      }
     }
   });
   return form;
