@@ -40,6 +40,9 @@ let package = Package(
         .target(name: "TensorTestKit", dependencies: ["Tensor", "DeviceMemory"]),
         .target(name: "Audio", dependencies: ["CSndFile", "CSoxr"]),
         .target(name: "Whisper", dependencies: ["DeviceMemory", "Tensor", "CPUKernels", "Audio", "COpenBLAS", "CFFTW", "CZlib"]),
+        // Fixtures for tests: tiny generated Whisper models and vocabularies, and the model-file
+        // writer that makes them; never linked into the product.
+        .target(name: "WhisperTestKit", dependencies: ["Whisper"]),
         // The web UI: static files, served by the server; no build step.
         .target(name: "WebUI", resources: [.copy("site")]),
         .target(name: "Service", dependencies: [
@@ -98,8 +101,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
-        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "Tensor", "TensorTestKit", "Audio", "GPU", "DeviceMemory"], exclude: ["Golden"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "Tensor", "TensorTestKit"]),
+        .testTarget(name: "WhisperTests", dependencies: ["Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", "Audio", "GPU", "DeviceMemory"], exclude: ["Golden"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "WhisperTestKit", "Tensor", "TensorTestKit"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -5,6 +5,7 @@ import Tensor
 import TensorTestKit
 import Testing
 import Whisper
+import WhisperTestKit
 
 /// With several devices, each has a worker: jobs are shared between them, none runs twice, and
 /// every one finishes. Two CPU backends stand in for two GPUs.

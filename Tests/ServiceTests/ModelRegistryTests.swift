@@ -6,6 +6,7 @@ import Tensor
 import TensorTestKit
 import Testing
 import Whisper
+import WhisperTestKit
 
 /// The registry's loads: off its lock and off the cooperative pool, shared by concurrent
 /// requests for the same model and type, and never in the way of readers.

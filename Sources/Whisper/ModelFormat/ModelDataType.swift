@@ -56,9 +56,9 @@ public enum ModelDataType: UInt8, Sendable, CaseIterable, CustomStringConvertibl
 /// Swift's `Float16` is used where the platform has it (Linux and Apple silicon); Intel macOS
 /// lacks it, so a software path with the same results (checked against `Float16` over all 65,536
 /// bit patterns in the tests) stands in there.
-enum HalfPrecision {
+package enum HalfPrecision {
     @inline(__always)
-    static func float(fromHalfBits bits: UInt16) -> Float {
+    package static func float(fromHalfBits bits: UInt16) -> Float {
         #if (os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64)
         return softwareFloat(fromHalfBits: bits)
         #else
@@ -68,7 +68,7 @@ enum HalfPrecision {
 
     /// Rounds to nearest, ties to even; overflow gives ±infinity, NaN stays NaN.
     @inline(__always)
-    static func halfBits(from value: Float) -> UInt16 {
+    package static func halfBits(from value: Float) -> UInt16 {
         #if (os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64)
         return softwareHalfBits(from: value)
         #else
@@ -77,13 +77,13 @@ enum HalfPrecision {
     }
 
     @inline(__always)
-    static func float(fromBFloat16Bits bits: UInt16) -> Float {
+    package static func float(fromBFloat16Bits bits: UInt16) -> Float {
         Float(bitPattern: UInt32(bits) << 16)
     }
 
     /// Rounds to nearest, ties to even (as PyTorch does); NaN becomes a quiet NaN.
     @inline(__always)
-    static func bfloat16Bits(from value: Float) -> UInt16 {
+    package static func bfloat16Bits(from value: Float) -> UInt16 {
         if value.isNaN { return 0x7FC0 | (value.sign == .minus ? 0x8000 : 0) }
         let bits = value.bitPattern
         let rounding: UInt32 = 0x7FFF + ((bits >> 16) & 1)

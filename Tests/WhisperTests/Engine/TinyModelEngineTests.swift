@@ -4,6 +4,7 @@ import Tensor
 import TensorTestKit
 import Testing
 import Whisper
+import WhisperTestKit
 
 /// The whole engine on tiny random-weight models in every stored type: loading, a full
 /// transcription, and memory returning to the weights — in milliseconds, without the real model.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Whisper
+import WhisperTestKit
 
 @Suite("model.bin write → read round trips")
 struct ModelFileRoundTripTests {

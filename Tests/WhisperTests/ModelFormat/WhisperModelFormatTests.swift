@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Whisper
+import WhisperTestKit
 
 @Suite("tiny Whisper models")
 struct TinyWhisperModelTests {

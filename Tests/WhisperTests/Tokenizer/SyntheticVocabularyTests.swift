@@ -3,6 +3,7 @@ import Foundation
 import Tensor
 import Testing
 @testable import Whisper
+import WhisperTestKit
 
 /// A small vocabulary laid out like Whisper's (bytes, merges, then special tokens), with ids that
 /// differ from every real model's, so that nothing can pass by hard-coded numbers.

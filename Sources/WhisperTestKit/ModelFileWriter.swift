@@ -1,4 +1,5 @@
 import Foundation
+import Whisper
 
 /// Writes a CTranslate2 `model.bin` (the layout `ModelFile` documents) from named arrays.
 ///

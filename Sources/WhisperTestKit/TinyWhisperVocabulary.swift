@@ -1,4 +1,5 @@
 import Foundation
+import Whisper
 
 /// A small Whisper vocabulary with the real one's structure, for tiny test models.
 ///

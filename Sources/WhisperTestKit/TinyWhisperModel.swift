@@ -1,4 +1,5 @@
 import Foundation
+import Whisper
 
 /// How a model's tensors are stored: CTranslate2's quantisation / compute-type names.
 /// Weights (`…/weight`) take `weightType`; biases, norms and position tables `otherType`;
@@ -190,7 +191,7 @@ public enum TinyWhisperModel {
 
         /// `count` floats uniform in [−bound, bound), from the top 24 bits of each draw (exact and
         /// platform-independent, unlike `Float.random(in:using:)` whose algorithm may change).
-        mutating func uniform(count: Int, bound: Float) -> [Float] {
+        public mutating func uniform(count: Int, bound: Float) -> [Float] {
             (0..<count).map { _ in
                 let unit = Float(next() >> 40) * 0x1p-24
                 return (2 * unit - 1) * bound
