@@ -48,6 +48,18 @@ enum CUDAKernelSource {
         return result;
     }
 
+    // A softmax's middle, by the block's threads together: row[i] = exp(row[i] - maximum) for the
+    // first `count` entries (max-subtracted, as the CPU does), and 1 / their sum.
+    __device__ float exponentiate(float* row, int count, float maximum, float* shared) {
+        float sum = 0.0f;
+        for (int i = threadIdx.x; i < count; i += blockDim.x) {
+            float e = expf(row[i] - maximum);
+            row[i] = e;
+            sum += e;
+        }
+        return 1.0f / block_reduce(sum, shared, false);
+    }
+
     // out[r][c] = row[c]: a bias in every row, for a product to accumulate onto.
     extern "C" __global__ void auris_fill_rows(float* out, const float* row, int count, int width) {
         for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < count; i += gridDim.x * blockDim.x) out[i] = row[i % width];
@@ -102,14 +114,7 @@ enum CUDAKernelSource {
         int visible = causal ? min(keyCount, firstPosition + query + 1) : keyCount;
         float maximum = NEGATIVE_INFINITY;
         for (int i = threadIdx.x; i < visible; i += blockDim.x) maximum = fmaxf(maximum, row[i]);
-        maximum = block_reduce(maximum, shared, true);
-        float sum = 0.0f;
-        for (int i = threadIdx.x; i < visible; i += blockDim.x) {
-            float e = expf(row[i] - maximum);
-            row[i] = e;
-            sum += e;
-        }
-        float inverse = 1.0f / block_reduce(sum, shared, false);
+        float inverse = exponentiate(row, visible, block_reduce(maximum, shared, true), shared);
         for (int i = threadIdx.x; i < visible; i += blockDim.x) row[i] *= inverse;
         for (int i = visible + threadIdx.x; i < keyCount; i += blockDim.x) row[i] = 0.0f;
     }
@@ -193,14 +198,7 @@ enum CUDAKernelSource {
             scores[key] = score;
             maximum = fmaxf(maximum, score);
         }
-        maximum = block_reduce(maximum, reduce, true);
-        float sum = 0.0f;
-        for (int key = threadIdx.x; key < visible; key += blockDim.x) {
-            float e = expf(scores[key] - maximum);
-            scores[key] = e;
-            sum += e;
-        }
-        float inverse = 1.0f / block_reduce(sum, reduce, false);
+        float inverse = exponentiate(scores, visible, block_reduce(maximum, reduce, true), reduce);
         // Each group of headWidth threads sums every groups-th key for its component d.
         int groups = blockDim.x / headWidth, group = threadIdx.x / headWidth, d = threadIdx.x % headWidth;
         float accumulated = 0.0f;
