@@ -22,6 +22,8 @@ public typealias AllocatorConfiguration = DeviceMemory.AllocatorConfiguration
 public typealias DeviceAllocators = GPU.DeviceAllocators
 public typealias EmptyCacheReport = DeviceMemory.EmptyCacheReport
 public typealias MemorySnapshot = DeviceMemory.MemorySnapshot
+/// What a clear would release now, per device.
+public typealias ClearPreview = DeviceMemory.ClearPreview
 
 /// How long a model stays loaded after its last use.
 public enum KeepAlive: Sendable, Codable, Equatable, Hashable {

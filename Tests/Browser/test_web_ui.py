@@ -48,6 +48,8 @@ class WebUITests(unittest.TestCase):
         wait = self.open("system")
         wait.until(seen.element_to_be_clickable((By.ID, "clear-cache")))
         self.assertIn("CPU", self.browser.find_element(By.ID, "clear-cache").text)
+        wait.until(lambda b: "frees about" in b.find_element(By.ID, "clear-cache").text)
+        self.assertNotIn("frees about 0 B", self.browser.find_element(By.ID, "clear-cache").text, "the job left a cache to release")
         self.assertIn("CUDA is not available", self.browser.find_element(By.ID, "cuda-status").text)
         self.browser.execute_script("window.__probe = 'same page'")
         url = self.browser.current_url
@@ -59,6 +61,7 @@ class WebUITests(unittest.TestCase):
         self.assertEqual(bars["allocated after"], bars["allocated before"], bars)
         self.assertIn("released", chart.text)
         self.assertRegex(self.browser.find_element(By.ID, "clear-duration").text, r"^\d+\.\d\d ms$")
+        wait.until(lambda b: "frees about 0" in b.find_element(By.ID, "clear-cache").text)
         # No page load: the same document (the probe survives), one navigation entry, same address.
         self.assertEqual(self.browser.execute_script("return window.__probe"), "same page")
         self.assertEqual(self.browser.execute_script("return performance.getEntriesByType('navigation').length"), 1)

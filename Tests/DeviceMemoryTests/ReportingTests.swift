@@ -88,6 +88,20 @@ struct ReportingTests {
         try allocator.free(kept)
     }
 
+    @Test func theClearPreviewSaysWhatTheClearWillRelease() throws {
+        let allocator = try CachingAllocator(backend: HostMemory())
+        let kept = try allocator.allocate(byteCount: 512 << 10)
+        try allocator.free(try allocator.allocate(byteCount: 512 << 10))
+        try allocator.free(try allocator.allocate(byteCount: 30 << 20))
+        let preview = ClearPreview(snapshot: allocator.snapshot())
+        #expect(preview.releasableSegments == 1 && preview.releasableBytes == 30 << 20, "the whole free 30 MiB segment")
+        #expect(preview.fragmentedBytes == (2 << 20) - (512 << 10), "the small segment's free part stays: \(preview)")
+        let report = allocator.emptyCache()
+        #expect(report.releasedBytes == preview.releasableBytes && report.releasedSegments == preview.releasableSegments)
+        #expect(ClearPreview(snapshot: allocator.snapshot()).releasableBytes == 0, "nothing left to release")
+        try allocator.free(kept)
+    }
+
     @Test func devicesParse() throws {
         #expect(try DeviceID(parsing: "cuda:1") == .cuda(1))
         #expect(try DeviceID(parsing: "CPU") == .cpu)

@@ -89,6 +89,24 @@ struct BadInputRouteTests {
         #expect(try field(unknown) == nil, "no field for an unknown job: \(unknown.text)")
     }
 
+    /// The clear preview agrees with the clear that follows it, and is admin-only.
+    @Test func theClearPreviewMatchesTheClear() async throws {
+        let router = try await InProcessRouter()
+        defer { Task { await router.stop() } }
+        #expect(try await router.request(.post, "/api/transcriptions", body: try LiveServer.clip("en-us_hello.wav")).status == 200)
+        let preview = try await router.request(.get, "/api/system/clear_cache/preview")
+        let devices = try #require(try preview.json()["devices"] as? [[String: Any]], "\(preview.text)")
+        let cpu = try #require(devices.first { $0["device"] as? String == "cpu" })
+        let releasable = try #require(cpu["releasable_bytes"] as? Int)
+        #expect(releasable > 0, "a job leaves its activations cached: \(preview.text)")
+        #expect(cpu["fragmented_bytes"] is Int)
+        let clear = try await router.request(.post, "/api/system/clear_cache")
+        let report = try #require((try clear.json()["devices"] as? [[String: Any]])?.first { $0["device"] as? String == "cpu" })
+        #expect(report["released_bytes"] as? Int == releasable, "\(clear.text)")
+        let remote = try await router.request(.get, "/api/system/clear_cache/preview", peer: "10.1.2.3")
+        #expect(remote.status == 403, "admin only")
+    }
+
     /// Admin routes from a remote peer, without the token: refused, and the refusal audited.
     @Test func remotePeersAreRefusedTheAdminRoutes() async throws {
         let router = try await InProcessRouter()

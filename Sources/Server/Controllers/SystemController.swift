@@ -12,6 +12,7 @@ struct SystemController {
     func addRoutes(to router: Router<AurisRequestContext>, admin: AdminAccessMiddleware) {
         let group = router.group("api/system").add(middleware: admin)
         group.get("memory") { _, _ in try JSONResponse.make(await memory.status()) }
+        group.get("clear_cache/preview") { _, _ in try JSONResponse.make(Previews(devices: memory.clearPreview())) }
         group.post("clear_cache") { _, context in try JSONResponse.make(await memory.clearCache(actor: context.actor)) }
         group.post("unload_and_clear") { _, context in try JSONResponse.make(await memory.unloadAndClear(actor: context.actor)) }
         group.get("audit") { request, _ in
@@ -51,4 +52,9 @@ struct SystemController {
             try JSONResponse.make(try memory.snapshot(device: request.uri.queryParameters["device"].map(String.init) ?? "cpu"))
         }
     }
+}
+
+/// `GET /api/system/clear_cache/preview`: `{"devices": [...]}`, as the clear's own report.
+struct Previews: Encodable {
+    let devices: [ClearPreview]
 }

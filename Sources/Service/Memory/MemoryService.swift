@@ -47,6 +47,11 @@ public struct MemoryService: Sendable {
         return result
     }
 
+    /// Per opened device, what a clear would release now and what would stay as fragmentation.
+    public func clearPreview() -> [ClearPreview] {
+        control.allocators.devices.compactMap { control.allocators.openedAllocator(for: $0).map { ClearPreview(snapshot: $0.snapshot()) } }
+    }
+
     /// Unloads every model no job is using, then clears.
     public func unloadAndClear(actor: String) async -> MemoryControl.ClearCacheResult {
         let result = await control.unloadAndClear()

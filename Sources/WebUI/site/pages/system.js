@@ -25,12 +25,24 @@ export async function render(main) {
     try {
       const result = await api("POST", path);
       showClear(clearResult, result);
-      await Promise.all([refreshSegments(segments), refreshAudit(audit)]);
+      await Promise.all([refreshSegments(segments), refreshAudit(audit), refreshPreview()]);
     } catch (error) {
       fill(clearResult, el("p", { class: "error", role: "alert" }, error.message));
     } finally {
       button.disabled = false;
     }
+  }
+  // The button says what a clear would give back now; refreshed from the event stream, at most
+  // every few seconds, and after each clear.
+  let previewed = 0;
+  async function refreshPreview() {
+    previewed = Date.now();
+    const preview = await api("GET", "/api/system/clear_cache/preview").catch(() => null);
+    if (!preview) return;
+    const releasable = preview.devices.reduce((sum, device) => sum + device.releasable_bytes, 0);
+    const fragmented = preview.devices.reduce((sum, device) => sum + device.fragmented_bytes, 0);
+    fill(clear, `${clearLabel} — frees about ${bytes(releasable)}`);
+    clear.title = `${releasable.toLocaleString("en")} bytes in whole free segments; ${bytes(fragmented)} free inside segments in use stays (fragmentation)`;
   }
   clear.addEventListener("click", () => act(clear, "/api/system/clear_cache"));
   unload.addEventListener("click", () => act(unload, "/api/system/unload_and_clear"));
@@ -58,7 +70,7 @@ export async function render(main) {
   const history = await api("GET", "/api/system/memory/timeline").catch(() => ({ samples: [] }));
   samples.push(...history.samples);
   drawTimeline(timeline, samples);
-  await Promise.all([refreshSegments(segments), refreshAudit(audit)]);
+  await Promise.all([refreshSegments(segments), refreshAudit(audit), refreshPreview()]);
 
   const unsubscribe = [
     onServerEvent("memory", (sample) => {
@@ -66,6 +78,7 @@ export async function render(main) {
       samples.push(sample);
       while (samples.length && Date.parse(samples[0].time) < Date.now() - 3600e3) samples.shift();
       drawTimeline(timeline, samples);
+      if (Date.now() - previewed > 5000) refreshPreview();
     }),
     onServerEvent("policy", () => refreshAudit(audit)),
     onServerEvent("clear_cache", () => refreshAudit(audit)),
