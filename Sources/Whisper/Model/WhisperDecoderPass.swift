@@ -51,7 +51,7 @@ final class WhisperDecoderPass: TokenDecoder {
         precondition(positions.allSatisfy { $0 >= start && $0 < length }, "logits asked for positions outside this call")
         // Only the asked-for rows go through the final norm and the (large) vocabulary projection.
         // A decoding step asks for its one row: no gather then.
-        let rows = positions == Array(start..<length) ? x : try backend.gatherRows(x, rows: positions.map { $0 - start })
+        let rows = positions.elementsEqual(start..<length) ? x : try backend.gatherRows(x, rows: positions.map { $0 - start })
         let logits = try backend.linear(backend.layerNorm(rows, weights.decoderNorm), weights: weights.embeddings, bias: nil)
         let queued = ContinuousClock.now
         let values = try backend.download(logits)
