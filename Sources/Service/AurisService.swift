@@ -89,8 +89,13 @@ public struct AurisService: Sendable {
         let services = registries.map { TranscriptionService(registry: $0, care: care, metrics: metrics) }
         let queue = JobQueue(store: store, services: services, now: now) { event in
             hub.publish("job", EventPayloads.Job(event))
-            if case .recovered(let id) = event {
+            switch event {
+            case .recovered(let id):
                 Task { await audit.server("job.recovered", detail: "job \(id) was running when the server stopped; queued again") }
+            case .finished(let job):
+                logger.info("job finished", metadata: Self.logMetadata(of: job))
+            default:
+                break
             }
         }
         return AurisService(
@@ -99,6 +104,21 @@ public struct AurisService: Sendable {
             models: ModelsService(registries: registries, audit: audit),
             memory: MemoryService(control: control, care: care, audit: audit, hub: hub, timeline: MemoryTimeline()),
             metrics: metrics)
+    }
+
+    /// One line per finished job, like the command line's summary: what ran, how long, and
+    /// the memory it used above what the device held when it started.
+    static func logMetadata(of job: JobRecord) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["job": "\(job.id)", "state": "\(job.state.rawValue)", "model": "\(job.model ?? "")",
+                                         "device": "\(job.device ?? "")", "audio_s": "\(job.totalSeconds ?? 0)",
+                                         "processing_ms": "\(Int(job.processingMilliseconds ?? 0))"]
+        if let memory = job.memory {
+            metadata["peak_allocated_bytes"] = "\(memory.peakAllocatedBytes)"
+            metadata["peak_reserved_bytes"] = "\(memory.peakReservedBytes)"
+            metadata["memory_wait_ms"] = "\(Int(memory.waitMilliseconds))"
+        }
+        if let error = job.error { metadata["error"] = "\(error)" }
+        return metadata
     }
 
     /// After the workers stop: unloads the models, returns their memory, and records how many

@@ -121,6 +121,13 @@ class WebUITests(unittest.TestCase):
         search.send_keys("welcome")
         wait.until(lambda b: "welcome" in b.find_element(By.ID, "history-list").text.lower()
                    and "numbers" not in b.find_element(By.ID, "history-list").text)
+        # Each job shows the memory it was charged, and its page says it in words.
+        cell = self.browser.find_element(By.CSS_SELECTOR, "#history-list td.job-memory")
+        self.assertRegex(cell.text, r"^\+\d+(\.\d+)? (KiB|MiB)$")
+        self.assertIn("left in the cache", cell.get_attribute("title"))
+        self.browser.find_element(By.CSS_SELECTOR, "#history-list td a").click()
+        detail = wait.until(seen.visibility_of_element_located((By.ID, "job-memory")))
+        self.assertIn("above the loaded models", detail.text)
         wait = self.open("models")
         row = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#models-table tr[data-model='whisper-tiny.en']")))
         self.assertIn("loaded", row.text)

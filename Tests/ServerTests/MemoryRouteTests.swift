@@ -85,7 +85,13 @@ struct MetricsRouteTests {
     @Test func exposesMemoryAndJobFigures() async throws {
         let server = try await LiveServer()
         defer { Task { await server.stop() } }
-        #expect(try await server.request("POST", "/api/transcriptions", body: try LiveServer.clip("en-us_hello.wav")).status == 200)
+        let done = try await server.request("POST", "/api/transcriptions", body: try LiveServer.clip("en-us_hello.wav"))
+        #expect(done.status == 200)
+        // The job is charged its memory, in the answer and in the history.
+        let id = try #require(try done.json()["id"] as? String)
+        let memory = try #require(try await server.request("GET", "/api/jobs/\(id)").json()["memory"] as? [String: Any])
+        #expect((memory["peak_allocated_bytes"] as? Int ?? 0) > 0)
+        #expect(memory["cache_growth_bytes"] is Int && memory["wait_ms"] is Double)
         _ = try await server.request("POST", "/api/transcriptions", body: Data("not audio\n".utf8))
         let text = try await server.request("GET", "/metrics").text
         let lines = Set(text.split(separator: "\n").map(String.init))
@@ -96,5 +102,9 @@ struct MetricsRouteTests {
         #expect(lines.contains("auris_transcription_seconds_count 2"))
         #expect(lines.contains("auris_models_loaded{device=\"cpu\"} 1"))
         #expect(lines.contains { $0.hasPrefix("auris_device_total_bytes{device=\"cpu\"} ") })
+        #expect(lines.contains("# TYPE auris_job_peak_allocated_bytes histogram"))
+        #expect(lines.contains("auris_job_peak_allocated_bytes_count{model=\"whisper-tiny.en\"} 2"))
+        // Both jobs are charged, the one that failed too: it ran until the audio turned out bad.
+        #expect(lines.contains("auris_job_peak_allocated_bytes_bucket{model=\"whisper-tiny.en\",le=\"+Inf\"} 2"))
     }
 }

@@ -61,6 +61,7 @@ extension AllocatorState {
         stats.requestedBytes.increase(requested, block.pool)
         if blockSize >= maxSplitSize { stats.oversizeAllocations.increase(1) }
         history.record(.alloc, address: block.address, size: blockSize)
+        updateWatches()
         return DeviceAllocation(address: block.address, byteCount: requested, blockSize: blockSize)
     }
 

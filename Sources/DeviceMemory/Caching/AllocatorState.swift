@@ -16,6 +16,9 @@ struct AllocatorState {
     var liveBlocks = AddressMap()
     var stats = MemoryStats()
     var history: EventHistory
+    /// Open watches and their peaks (Note [Watching a job, not the device]).
+    var watches: [Int: WatchedMemory] = [:]
+    var nextWatchID = 0
 
     init(backend: any MemoryBackend, configuration: AllocatorConfiguration) {
         self.backend = backend

@@ -12,7 +12,7 @@ public final class CachingAllocator: Sendable {
     public let deviceName: String
     /// The device memory underneath.
     public let backend: any MemoryBackend
-    private let state: Mutex<AllocatorState>
+    let state: Mutex<AllocatorState>
 
     /// Creates an allocator over `backend`; the configuration is validated first.
     public init(backend: any MemoryBackend, configuration: AllocatorConfiguration = .default) throws(DeviceMemoryError) {

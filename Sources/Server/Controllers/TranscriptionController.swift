@@ -44,9 +44,6 @@ struct TranscriptionController {
             intake.queue.stop()
         }
         guard let transcript = done.transcript else { throw ServiceError(.noTranscript, "job \(job.id) has no transcript") }
-        context.logger.info("transcribed", metadata: [
-            "job": "\(job.id)", "model": "\(done.model ?? "")", "audio_s": "\(transcript.duration)",
-            "processing_ms": "\(Int(done.processingMilliseconds ?? 0))"])
         if let format = parsed.format, format != .json {
             return JSONResponse.text(format.render(transcript), mediaType: format.mediaType)
         }
@@ -66,6 +63,7 @@ struct TranscriptionResponse: Encodable {
     let device: String
     let transcript: Transcript
     let processingMilliseconds: Double
+    let memory: JobMemory?
 
     init(job: JobRecord, transcript: Transcript) {
         id = job.id
@@ -73,10 +71,11 @@ struct TranscriptionResponse: Encodable {
         device = job.device ?? ""
         self.transcript = transcript
         processingMilliseconds = job.processingMilliseconds ?? 0
+        memory = job.memory
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, model, device, transcript
+        case id, model, device, transcript, memory
         case processingMilliseconds = "processing_ms"
     }
 }

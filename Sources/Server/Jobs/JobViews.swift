@@ -20,6 +20,8 @@ struct JobSummary: Encodable {
     let processingMilliseconds: Double?
     let text: String?
     let error: String?
+    /// What the job used on its device, once it has run.
+    let memory: JobMemory?
 
     init(_ job: JobRecord) {
         id = job.id
@@ -38,10 +40,11 @@ struct JobSummary: Encodable {
         processingMilliseconds = job.processingMilliseconds
         text = job.text
         error = job.error
+        memory = job.memory
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, state, progress, model, device, text, error
+        case id, state, progress, model, device, text, error, memory
         case batchID = "batch_id"
         case fileName = "file_name"
         case processedSeconds = "processed_seconds"

@@ -202,7 +202,8 @@ public final class JobQueue: Sendable {
             let result = try await service.transcribe(
                 path: audio, named: job.fileName, modelID: job.parameters.model,
                 options: job.parameters.decodingOptions, keepAlive: job.parameters.keepAlive,
-                computeType: job.parameters.computeType
+                computeType: job.parameters.computeType,
+                onMemory: { [store, id = job.id] memory in try? store.recordMemory(id, memory) }
             ) { [store, onEvent, id = job.id, batchID = job.batchID] event in
                 if token.reason != .none { throw CancellationError() }
                 guard case .progress(let progress) = event else { return }

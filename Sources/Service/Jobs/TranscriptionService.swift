@@ -46,24 +46,35 @@ public final class TranscriptionService: Sendable {
     /// retries before it reports out of memory. If the memory is still short, it may be held by
     /// models nobody is using; the memory-pressure policy unloads them and the job runs again,
     /// once, from the start. An error that survives that is real, and is reported.
+    ///
+    /// `onMemory` is told what the run used (JobMemory) when it ends, done or failed, on the
+    /// worker's queue; after a retry, it is told again, with the time spent freeing memory.
     public func transcribe(path: String, named name: String?, modelID: String?, options: DecodingOptions,
                            keepAlive: KeepAlive? = nil, computeType: ComputeType? = nil,
+                           onMemory: @escaping @Sendable (JobMemory) -> Void = { _ in },
                            onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void = { _ in }) async throws -> Result {
-        func attempt() async throws -> Result {
-            try await run(path: path, named: name, modelID: modelID, options: options,
-                          keepAlive: keepAlive, computeType: computeType, onEvent: onEvent)
+        func attempt(waitMilliseconds: Double) async throws -> Result {
+            try await run(path: path, named: name, modelID: modelID, options: options, keepAlive: keepAlive,
+                          computeType: computeType, waitMilliseconds: waitMilliseconds, onMemory: onMemory, onEvent: onEvent)
         }
         do {
-            return try await attempt()
+            return try await attempt(waitMilliseconds: 0)
         } catch let error as DeviceMemoryError where error.code == .outOfMemory {
+            let waitStarted = ContinuousClock.now
             guard let care, await care.relievePressure(on: registry.device, keeping: modelID ?? registry.defaultModelID,
                                                        after: error) else { throw error }
-            return try await attempt()
+            return try await attempt(waitMilliseconds: Self.milliseconds(since: waitStarted))
         }
     }
 
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = (ContinuousClock.now - start).components
+        return Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+    }
+
     private func run(path: String, named name: String?, modelID: String?, options: DecodingOptions,
-                     keepAlive: KeepAlive?, computeType: ComputeType?,
+                     keepAlive: KeepAlive?, computeType: ComputeType?, waitMilliseconds: Double,
+                     onMemory: @escaping @Sendable (JobMemory) -> Void,
                      onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void) async throws -> Result {
         let (id, engine) = try await registry.acquire(modelID, keepAlive: keepAlive, computeType: computeType)
         let device = registry.device
@@ -71,18 +82,27 @@ public final class TranscriptionService: Sendable {
         if options.language == nil && !engine.isMultilingual { options.language = "en" }
         let finalOptions = options
         let outcome: Swift.Result<Result, any Error> = await withCheckedContinuation { continuation in
-            queue.async { [care, metrics] in
+            queue.async { [care, metrics, allocator = registry.allocator] in
                 care?.jobStarted(on: device)
                 let started = Date()
+                // Started after the model is resident, so the weights are not charged to the job.
+                let watch = allocator.startWatch()
+                func memory() -> JobMemory? {
+                    allocator.endWatch(watch).map { JobMemory($0, waitMilliseconds: waitMilliseconds) }
+                }
                 do {
                     let transcript = try engine.transcribe(path: path, named: name, options: finalOptions) { try onEvent($0) }
                     let seconds = Date().timeIntervalSince(started)
-                    metrics.record(seconds: seconds, audioSeconds: transcript.duration, succeeded: true)
+                    let used = memory()
+                    if let used { onMemory(used) }
+                    metrics.record(seconds: seconds, audioSeconds: transcript.duration, succeeded: true, model: id, memory: used)
                     continuation.resume(returning: .success(Result(
                         model: id, device: engine.model.backend.device, transcript: transcript,
                         processingMilliseconds: seconds * 1000)))
                 } catch {
-                    metrics.record(seconds: Date().timeIntervalSince(started), audioSeconds: nil, succeeded: false)
+                    let used = memory()
+                    if let used { onMemory(used) }
+                    metrics.record(seconds: Date().timeIntervalSince(started), audioSeconds: nil, succeeded: false, model: id, memory: used)
                     continuation.resume(returning: .failure(error))
                 }
             }

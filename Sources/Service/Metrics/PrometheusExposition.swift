@@ -29,13 +29,19 @@ public enum PrometheusExposition {
         metric("auris_transcriptions_total", "counter", "Transcription jobs by outcome.",
                [("{outcome=\"ok\"}", "\(jobs.succeeded)"), ("{outcome=\"error\"}", "\(jobs.failed)")])
         metric("auris_audio_seconds_total", "counter", "Seconds of audio transcribed.", [("", "\(jobs.audioSeconds)")])
-        var buckets = JobMetrics.bucketBounds.enumerated().map { ("{le=\"\($1)\"}", "\(jobs.bucketCounts[$0])") }
-        buckets.append(("{le=\"+Inf\"}", "\(jobs.bucketCounts.last ?? 0)"))
         lines.append("# HELP auris_transcription_seconds Time to transcribe one job.")
         lines.append("# TYPE auris_transcription_seconds histogram")
-        for bucket in buckets { lines.append("auris_transcription_seconds_bucket\(bucket.0) \(bucket.1)") }
-        lines.append("auris_transcription_seconds_sum \(jobs.durationSum)")
-        lines.append("auris_transcription_seconds_count \(jobs.bucketCounts.last ?? 0)")
+        lines += jobs.duration.lines("auris_transcription_seconds")
+        func perModel(_ name: String, _ help: String, _ histogram: (JobMetrics.ModelMemory) -> Histogram) {
+            guard !jobs.memory.isEmpty else { return }
+            lines.append("# HELP \(name) \(help)")
+            lines.append("# TYPE \(name) histogram")
+            for model in jobs.memory.keys.sorted() { lines += histogram(jobs.memory[model]!).lines(name, labels: "model=\"\(model)\"") }
+        }
+        perModel("auris_job_peak_allocated_bytes", "Per job: the most it held allocated above the bytes allocated at its start.", \.peakAllocatedBytes)
+        perModel("auris_job_peak_reserved_bytes", "Per job: how far reserved bytes rose above their level at its start.", \.peakReservedBytes)
+        perModel("auris_job_cache_growth_bytes", "Per job: reserved bytes it left in the cache.", \.cacheGrowthBytes)
+        perModel("auris_job_memory_wait_seconds", "Per job: time spent freeing memory before it could run.", \.waitSeconds)
         return lines.joined(separator: "\n") + "\n"
     }
 }

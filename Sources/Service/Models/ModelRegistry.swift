@@ -68,6 +68,9 @@ public final class ModelRegistry: Sendable {
     /// Device memory allocated now on this registry's device (weights and running work).
     public var allocatedBytes: Int { backend.allocator.usage().allocatedBytes }
 
+    /// The caching allocator of this registry's device.
+    public var allocator: CachingAllocator { backend.allocator }
+
     /// Whether `id` (the default when nil) is loaded.
     public func isResident(_ id: String?) -> Bool {
         state.withLock { $0.resident[id ?? defaultModelID] != nil }

@@ -46,6 +46,8 @@ public struct JobRecord: Sendable, Codable, Equatable, Identifiable, FetchableRe
     public var errorCode: ServiceError.Code?
     public var errorAPICode: String?
     public var processingMilliseconds: Double?
+    /// The memory the job used on its device, once it has run.
+    public var memory: JobMemory?
 
     /// The error the job failed with, as the service reported it.
     public var failure: ServiceError? {
@@ -74,7 +76,7 @@ public struct JobRecord: Sendable, Codable, Equatable, Identifiable, FetchableRe
     }
 
     public enum CodingKeys: String, CodingKey, ColumnExpression {
-        case id, position, parameters, state, attempts, model, device, transcript, text, error
+        case id, position, parameters, state, attempts, model, device, transcript, text, error, memory
         case batchID = "batch_id"
         case fileName = "file_name"
         case audioPath = "audio_path"

@@ -47,6 +47,15 @@ extension Store {
         }
     }
 
+    /// The memory the running job used (JobMemory), written when its run ends, done or failed.
+    /// Synchronous, like `recordProgress`, for the same reason.
+    func recordMemory(_ id: String, _ memory: JobMemory) throws {
+        let json = String(decoding: try JSONEncoder().encode(memory), as: UTF8.self)
+        try database.write { db in
+            try db.execute(sql: "UPDATE job SET memory = ? WHERE id = ?", arguments: [json, id])
+        }
+    }
+
     /// Stores the result; the job leaves the queue for the history.
     public func finish(_ id: String, transcript: Transcript, model: String, device: String,
                        processingMilliseconds: Double, at time: Date) async throws {

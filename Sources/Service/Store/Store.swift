@@ -91,6 +91,10 @@ public final class Store: Sendable {
                 t.add(column: "error_api_code", .text)
             }
         }
+        // The memory each job used, charged to the job (JobMemory), as JSON.
+        migrator.registerMigration("v3: job memory") { db in
+            try db.alter(table: "job") { t in t.add(column: "memory", .text) }
+        }
         return migrator
     }
 }
