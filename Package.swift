@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", "Audio", "GPU", "DeviceMemory"], exclude: ["Golden"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "WhisperTestKit", "Tensor", "TensorTestKit"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Service", "GPU", "DeviceMemory",
+            "Server", "Service", "GPU", "DeviceMemory", "WhisperTestKit",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

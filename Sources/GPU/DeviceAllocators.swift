@@ -12,18 +12,23 @@ public final class DeviceAllocators: Sendable {
     public let configuration: AllocatorConfiguration
     public let inventory: DeviceInventory
     private let hostCapacityBytes: Int?
+    /// The out-of-memory test hook, given to every allocator; nil = off.
+    public let faults: OutOfMemoryFaults?
     private let opened: Mutex<[DeviceID: CachingAllocator]>
 
     /// - Parameters:
     ///   - configuration: applied to every allocator (typically from `AURIS_ALLOC_CONF`).
     ///   - hostCapacityBytes: caps the host device, to emulate a device of that size.
     ///   - inventory: the CUDA devices; discovery's by default.
+    ///   - faults: fails a share of every device's allocations on purpose, for tests
+    ///     (`AURIS_FAULT_OOM`; Note [Failing on purpose]).
     public init(configuration: AllocatorConfiguration, hostCapacityBytes: Int? = nil,
-                inventory: DeviceInventory = DeviceDiscovery.discover()) throws(DeviceMemoryError) {
+                inventory: DeviceInventory = DeviceDiscovery.discover(), faults: OutOfMemoryFaults? = nil) throws(DeviceMemoryError) {
         self.configuration = try configuration.validated()
         self.hostCapacityBytes = hostCapacityBytes
         self.inventory = inventory
-        let host = try CachingAllocator(backend: HostMemory(capacityBytes: hostCapacityBytes), configuration: configuration)
+        self.faults = faults
+        let host = try CachingAllocator(backend: HostMemory(capacityBytes: hostCapacityBytes), configuration: configuration, faults: faults)
         self.opened = Mutex([.cpu: host])
     }
 
@@ -39,7 +44,8 @@ public final class DeviceAllocators: Sendable {
             throw DeviceMemoryError(.invalidDevice, "device \(device) does not exist here; available: \(known)\(reason)")
         }
         // Opening a context can take a while; do it outside the lock, then keep the first one.
-        let allocator = try CachingAllocator(backend: try DeviceDiscovery.makeBackend(for: device), configuration: configuration)
+        let allocator = try CachingAllocator(backend: try DeviceDiscovery.makeBackend(for: device), configuration: configuration,
+                                             faults: faults)
         return opened.withLock { opened in
             if let winner = opened[device] { return winner }
             opened[device] = allocator

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     /// Caps the host device (`cpu`) at this many bytes, as if it were a device of that size;
     /// nil = the machine's memory.
     public var hostCapacityBytes: Int?
+    /// Fails a share of device allocations on purpose (`AURIS_FAULT_OOM`, a test hook); nil = off.
+    public var outOfMemoryFaults: OutOfMemoryFaults?
     /// Finished jobs are deleted this many days after they finished; nil keeps them.
     public var historyRetentionDays: Double?
     /// Audit entries are deleted after this many days; nil keeps them.
@@ -48,6 +50,7 @@ public struct ServerConfiguration: Sendable {
         computeType: ComputeType? = nil,
         allocatorConfiguration: AllocatorConfiguration? = nil,
         hostCapacityBytes: Int? = nil,
+        outOfMemoryFaults: OutOfMemoryFaults? = nil,
         historyRetentionDays: Double? = nil,
         auditRetentionDays: Double? = 365
     ) {
@@ -67,6 +70,7 @@ public struct ServerConfiguration: Sendable {
         self.computeType = computeType
         self.allocatorConfiguration = allocatorConfiguration ?? .default
         self.hostCapacityBytes = hostCapacityBytes
+        self.outOfMemoryFaults = outOfMemoryFaults
         self.historyRetentionDays = historyRetentionDays
         self.auditRetentionDays = auditRetentionDays
     }
@@ -75,6 +79,7 @@ public struct ServerConfiguration: Sendable {
     public var serviceConfiguration: ServiceConfiguration {
         ServiceConfiguration(devices: devices, modelsDirectory: modelsDirectory, defaultModel: defaultModel, dataDirectory: dataDirectory,
                              threads: threads, computeType: computeType, keepAlive: keepAlive,
-                             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes)
+                             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes,
+                             outOfMemoryFaults: outOfMemoryFaults)
     }
 }

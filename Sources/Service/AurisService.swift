@@ -20,10 +20,12 @@ public struct ServiceConfiguration: Sendable {
     public var allocatorConfiguration: AllocatorConfiguration
     /// Caps the host device at this many bytes; nil = the machine's memory.
     public var hostCapacityBytes: Int?
+    /// The out-of-memory test hook (`AURIS_FAULT_OOM`); nil = off.
+    public var outOfMemoryFaults: OutOfMemoryFaults?
 
     public init(devices: [DeviceID], modelsDirectory: URL, defaultModel: String, dataDirectory: URL, threads: Int,
                 computeType: ComputeType?, keepAlive: KeepAlive, allocatorConfiguration: AllocatorConfiguration,
-                hostCapacityBytes: Int?) {
+                hostCapacityBytes: Int?, outOfMemoryFaults: OutOfMemoryFaults? = nil) {
         self.devices = devices
         self.modelsDirectory = modelsDirectory
         self.defaultModel = defaultModel
@@ -33,6 +35,7 @@ public struct ServiceConfiguration: Sendable {
         self.keepAlive = keepAlive
         self.allocatorConfiguration = allocatorConfiguration
         self.hostCapacityBytes = hostCapacityBytes
+        self.outOfMemoryFaults = outOfMemoryFaults
     }
 }
 
@@ -56,7 +59,8 @@ public struct AurisService: Sendable {
     public static func open(_ configuration: ServiceConfiguration, allocators given: DeviceAllocators? = nil,
                             logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> AurisService {
         let allocators = try given ?? DeviceAllocators(configuration: configuration.allocatorConfiguration,
-                                                       hostCapacityBytes: configuration.hostCapacityBytes)
+                                                       hostCapacityBytes: configuration.hostCapacityBytes,
+                                                       faults: configuration.outOfMemoryFaults)
         var catalog = ModelCatalog.scan(configuration.modelsDirectory)
         var defaultID = configuration.defaultModel
         if catalog[defaultID] == nil, FileManager.default.fileExists(atPath: defaultID + "/model.bin") {
@@ -94,6 +98,9 @@ public struct AurisService: Sendable {
                 Task { await audit.server("job.recovered", detail: "job \(id) was running when the server stopped; queued again") }
             case .finished(let job):
                 logger.info("job finished", metadata: Self.logMetadata(of: job))
+                if let (result, detail) = Self.outOfMemoryAudit(of: job) {
+                    Task { await audit.server("job.out_of_memory", result: result, detail: detail) }
+                }
             default:
                 break
             }
@@ -119,6 +126,18 @@ public struct AurisService: Sendable {
         }
         if let error = job.error { metadata["error"] = "\(error)" }
         return metadata
+    }
+
+    /// Every job that met out of memory is audited: finished on its second run, or failed.
+    static func outOfMemoryAudit(of job: JobRecord) -> (AuditOutcome, String)? {
+        let errors = job.memory?.outOfMemoryErrors ?? 0
+        let name = "job \(job.id) ('\(job.fileName)')"
+        if job.errorCode == .outOfMemory {
+            return (.failed, "\(name) failed for memory after \(max(errors, 1)) out-of-memory errors: \(job.error ?? "")")
+        }
+        guard errors > 0 else { return nil }
+        let waited = Int(job.memory?.waitMilliseconds ?? 0)
+        return (.ok, "\(name) met out of memory, waited \(waited) ms for memory and ran again: \(job.state.rawValue)")
     }
 
     /// After the workers stop: unloads the models, returns their memory, and records how many

@@ -24,6 +24,8 @@ public typealias EmptyCacheReport = DeviceMemory.EmptyCacheReport
 public typealias MemorySnapshot = DeviceMemory.MemorySnapshot
 /// What a clear would release now, per device.
 public typealias ClearPreview = DeviceMemory.ClearPreview
+/// The out-of-memory test hook (`AURIS_FAULT_OOM`).
+public typealias OutOfMemoryFaults = DeviceMemory.OutOfMemoryFaults
 
 /// How long a model stays loaded after its last use.
 public enum KeepAlive: Sendable, Codable, Equatable, Hashable {

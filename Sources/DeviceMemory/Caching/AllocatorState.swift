@@ -19,10 +19,13 @@ struct AllocatorState {
     /// Open watches and their peaks (Note [Watching a job, not the device]).
     var watches: [Int: WatchedMemory] = [:]
     var nextWatchID = 0
+    /// The test hook's draws, when it is on (Note [Failing on purpose]).
+    var faultDraws: FaultDraws?
 
-    init(backend: any MemoryBackend, configuration: AllocatorConfiguration) {
+    init(backend: any MemoryBackend, configuration: AllocatorConfiguration, faults: OutOfMemoryFaults? = nil) {
         self.backend = backend
         self.configuration = configuration
+        self.faultDraws = faults.map(FaultDraws.init)
         self.deviceTotalBytes = backend.memoryInfo().totalBytes
         self.history = EventHistory(capacity: configuration.historyCapacity)
     }
@@ -69,6 +72,7 @@ struct AllocatorState {
     mutating func allocateSegment(size: Int, pool: PoolKind, isRetry: Bool) throws(DeviceMemoryError) -> Int32? {
         if isRetry { stats.numAllocRetries += 1 }
         if stats.reservedBytes.all.current + size > allowedMaximumBytes { return nil }
+        if faultDraws?.next() == true { return nil }
         guard let address = try backend.allocate(byteCount: size) else { return nil }
         let segmentIndex = segments.add(Segment(address: address, size: size, pool: pool, firstBlock: Block.none))
         let blockIndex = blocks.add(Block(

@@ -14,13 +14,15 @@ public final class CachingAllocator: Sendable {
     public let backend: any MemoryBackend
     let state: Mutex<AllocatorState>
 
-    /// Creates an allocator over `backend`; the configuration is validated first.
-    public init(backend: any MemoryBackend, configuration: AllocatorConfiguration = .default) throws(DeviceMemoryError) {
+    /// Creates an allocator over `backend`; the configuration is validated first. `faults` fails
+    /// a share of device allocations on purpose, for tests (Note [Failing on purpose]).
+    public init(backend: any MemoryBackend, configuration: AllocatorConfiguration = .default,
+                faults: OutOfMemoryFaults? = nil) throws(DeviceMemoryError) {
         let configuration = try configuration.validated()
         self.device = backend.device
         self.deviceName = backend.deviceName
         self.backend = backend
-        self.state = Mutex(AllocatorState(backend: backend, configuration: configuration))
+        self.state = Mutex(AllocatorState(backend: backend, configuration: configuration, faults: faults))
     }
 
     /// Allocates at least `byteCount` bytes, from the cache when a block fits.

@@ -66,9 +66,10 @@ public struct AuditLog: Sendable {
         await append(AuditEntry(time: now(), actor: actor, action: "admin.refused", parameters: path, result: .refused, detail: reason))
     }
 
-    /// Something the server itself did (recovering jobs at start, unloading at shutdown).
-    public func server(_ action: String, detail: String) async {
-        await append(AuditEntry(time: now(), actor: "server", action: action, result: .ok, detail: detail,
+    /// Something the server itself did (recovering jobs at start, unloading at shutdown), or
+    /// met (a job out of memory).
+    public func server(_ action: String, result: AuditOutcome = .ok, detail: String) async {
+        await append(AuditEntry(time: now(), actor: "server", action: action, result: result, detail: detail,
                                 memoryBefore: nil, memoryAfter: memory.usage()))
     }
 

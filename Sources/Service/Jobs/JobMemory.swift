@@ -18,18 +18,24 @@ public struct JobMemory: Sendable, Codable, Equatable {
     /// Time the job spent waiting for memory: freeing it after an out-of-memory error, before
     /// running again.
     public var waitMilliseconds: Double
+    /// Out-of-memory errors the job met (Note [Out of memory that is not real]): 1 when it
+    /// finished on its second run, 2 when that failed too.
+    public var outOfMemoryErrors: Int
 
-    public init(peakAllocatedBytes: Int, peakReservedBytes: Int, cacheGrowthBytes: Int, waitMilliseconds: Double = 0) {
+    public init(peakAllocatedBytes: Int = 0, peakReservedBytes: Int = 0, cacheGrowthBytes: Int = 0,
+                waitMilliseconds: Double = 0, outOfMemoryErrors: Int = 0) {
         self.peakAllocatedBytes = peakAllocatedBytes
         self.peakReservedBytes = peakReservedBytes
         self.cacheGrowthBytes = cacheGrowthBytes
         self.waitMilliseconds = waitMilliseconds
+        self.outOfMemoryErrors = outOfMemoryErrors
     }
 
     /// What a watch over the job's run saw.
-    public init(_ watched: WatchedMemory, waitMilliseconds: Double = 0) {
+    public init(_ watched: WatchedMemory, waitMilliseconds: Double = 0, outOfMemoryErrors: Int = 0) {
         self.init(peakAllocatedBytes: watched.peakAllocatedAboveStart, peakReservedBytes: watched.peakReservedAboveStart,
-                  cacheGrowthBytes: watched.cacheGrowthBytes, waitMilliseconds: waitMilliseconds)
+                  cacheGrowthBytes: watched.cacheGrowthBytes, waitMilliseconds: waitMilliseconds,
+                  outOfMemoryErrors: outOfMemoryErrors)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -37,5 +43,6 @@ public struct JobMemory: Sendable, Codable, Equatable {
         case peakReservedBytes = "peak_reserved_bytes"
         case cacheGrowthBytes = "cache_growth_bytes"
         case waitMilliseconds = "wait_ms"
+        case outOfMemoryErrors = "out_of_memory_errors"
     }
 }

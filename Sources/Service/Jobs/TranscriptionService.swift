@@ -44,26 +44,36 @@ public final class TranscriptionService: Sendable {
     ///
     /// Note [Out of memory that is not real]: the allocator already releases its cache and
     /// retries before it reports out of memory. If the memory is still short, it may be held by
-    /// models nobody is using; the memory-pressure policy unloads them and the job runs again,
-    /// once, from the start. An error that survives that is real, and is reported.
+    /// models nobody is using, which the memory-pressure policy unloads, or by a moment's peak
+    /// of another process on a shared device. Either way the job runs again, once, from the
+    /// start: on a device that is really full the second run fails early, at the same
+    /// allocation (memory is flat in the audio's length), so trying costs little. An error that
+    /// survives it is real, and is reported with the allocator's account of where memory went.
     ///
     /// `onMemory` is told what the run used (JobMemory) when it ends, done or failed, on the
-    /// worker's queue; after a retry, it is told again, with the time spent freeing memory.
+    /// worker's queue; after a second run, it is told again, with the time spent freeing memory
+    /// and the out-of-memory errors met.
     public func transcribe(path: String, named name: String?, modelID: String?, options: DecodingOptions,
                            keepAlive: KeepAlive? = nil, computeType: ComputeType? = nil,
                            onMemory: @escaping @Sendable (JobMemory) -> Void = { _ in },
                            onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void = { _ in }) async throws -> Result {
-        func attempt(waitMilliseconds: Double) async throws -> Result {
+        func attempt(_ before: JobMemory) async throws -> Result {
             try await run(path: path, named: name, modelID: modelID, options: options, keepAlive: keepAlive,
-                          computeType: computeType, waitMilliseconds: waitMilliseconds, onMemory: onMemory, onEvent: onEvent)
+                          computeType: computeType, before: before, onMemory: onMemory, onEvent: onEvent)
         }
         do {
-            return try await attempt(waitMilliseconds: 0)
+            return try await attempt(JobMemory())
         } catch let error as DeviceMemoryError where error.code == .outOfMemory {
             let waitStarted = ContinuousClock.now
-            guard let care, await care.relievePressure(on: registry.device, keeping: modelID ?? registry.defaultModelID,
-                                                       after: error) else { throw error }
-            return try await attempt(waitMilliseconds: Self.milliseconds(since: waitStarted))
+            _ = await care?.relievePressure(on: registry.device, keeping: modelID ?? registry.defaultModelID, after: error)
+            do {
+                let result = try await attempt(JobMemory(waitMilliseconds: Self.milliseconds(since: waitStarted), outOfMemoryErrors: 1))
+                metrics.recordOutOfMemory(recovered: true)
+                return result
+            } catch {
+                metrics.recordOutOfMemory(recovered: false)
+                throw error
+            }
         }
     }
 
@@ -73,7 +83,7 @@ public final class TranscriptionService: Sendable {
     }
 
     private func run(path: String, named name: String?, modelID: String?, options: DecodingOptions,
-                     keepAlive: KeepAlive?, computeType: ComputeType?, waitMilliseconds: Double,
+                     keepAlive: KeepAlive?, computeType: ComputeType?, before: JobMemory,
                      onMemory: @escaping @Sendable (JobMemory) -> Void,
                      onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void) async throws -> Result {
         let (id, engine) = try await registry.acquire(modelID, keepAlive: keepAlive, computeType: computeType)
@@ -87,8 +97,12 @@ public final class TranscriptionService: Sendable {
                 let started = Date()
                 // Started after the model is resident, so the weights are not charged to the job.
                 let watch = allocator.startWatch()
-                func memory() -> JobMemory? {
-                    allocator.endWatch(watch).map { JobMemory($0, waitMilliseconds: waitMilliseconds) }
+                func memory(failedWith error: (any Error)? = nil) -> JobMemory? {
+                    allocator.endWatch(watch).map { watched in
+                        let failedForMemory = (error as? DeviceMemoryError)?.code == .outOfMemory
+                        return JobMemory(watched, waitMilliseconds: before.waitMilliseconds,
+                                         outOfMemoryErrors: before.outOfMemoryErrors + (failedForMemory ? 1 : 0))
+                    }
                 }
                 do {
                     let transcript = try engine.transcribe(path: path, named: name, options: finalOptions) { try onEvent($0) }
@@ -100,7 +114,7 @@ public final class TranscriptionService: Sendable {
                         model: id, device: engine.model.backend.device, transcript: transcript,
                         processingMilliseconds: seconds * 1000)))
                 } catch {
-                    let used = memory()
+                    let used = memory(failedWith: error)
                     if let used { onMemory(used) }
                     metrics.record(seconds: Date().timeIntervalSince(started), audioSeconds: nil, succeeded: false, model: id, memory: used)
                     continuation.resume(returning: .failure(error))

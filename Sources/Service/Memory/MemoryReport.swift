@@ -33,6 +33,8 @@ public struct DeviceReport: Codable, Sendable {
     public var processes: [GPUProcessUsage]?
     /// Page-locked host memory held for this GPU's transfers; nil for the host itself.
     public var pinnedHostBytes: Int?
+    /// Device allocations the out-of-memory test hook failed on purpose; nil when it is off.
+    public var injectedOutOfMemoryFaults: Int?
 
     enum CodingKeys: String, CodingKey {
         case device, name, memory, stats, processes, fragmentation
@@ -41,6 +43,7 @@ public struct DeviceReport: Codable, Sendable {
         case allocatedBytes = "allocated_bytes"
         case reservedBytes = "reserved_bytes"
         case pinnedHostBytes = "pinned_host_bytes"
+        case injectedOutOfMemoryFaults = "injected_oom_faults"
     }
 }
 
@@ -65,7 +68,8 @@ extension MemoryReport {
                 computeCapability: description?.computeCapability, allocatorOpen: allocator != nil, memory: memory,
                 allocatedBytes: stats.allocatedBytes.all.current, reservedBytes: stats.reservedBytes.all.current,
                 fragmentation: stats.fragmentation, stats: stats, processes: processes,
-                pinnedHostBytes: device.kind == .cuda ? PinnedHostBuffer.heldBytes(for: device) : nil))
+                pinnedHostBytes: device.kind == .cuda ? PinnedHostBuffer.heldBytes(for: device) : nil,
+                injectedOutOfMemoryFaults: allocator?.injectedFaults))
         }
         self.init(cudaAvailable: !inventory.cuda.isEmpty, cudaUnavailableReason: inventory.cudaUnavailableReason,
                   allocatorConfiguration: allocators.configuration, devices: devices)

@@ -26,6 +26,9 @@ public final class JobMetrics: Sendable {
         public var duration = Histogram(bounds: JobMetrics.durationBounds)
         /// By model id.
         public var memory: [String: ModelMemory] = [:]
+        /// Jobs that met out of memory and finished on their second run, and those that failed.
+        public var outOfMemoryRecovered = 0
+        public var outOfMemoryFailed = 0
     }
 
     private let state = Mutex(Snapshot())
@@ -42,6 +45,13 @@ public final class JobMetrics: Sendable {
             state.memory[model, default: ModelMemory()].peakReservedBytes.observe(Double(memory.peakReservedBytes))
             state.memory[model, default: ModelMemory()].cacheGrowthBytes.observe(Double(memory.cacheGrowthBytes))
             state.memory[model, default: ModelMemory()].waitSeconds.observe(memory.waitMilliseconds / 1000)
+        }
+    }
+
+    /// A job met out of memory (Note [Out of memory that is not real]) and then finished, or not.
+    public func recordOutOfMemory(recovered: Bool) {
+        state.withLock { state in
+            if recovered { state.outOfMemoryRecovered += 1 } else { state.outOfMemoryFailed += 1 }
         }
     }
 

@@ -22,6 +22,11 @@ public enum PrometheusExposition {
         metric("auris_device_used_bytes", "gauge", "Device memory in use by every process, as the device reports it.", perDevice { $0.memory.usedBytes })
         metric("auris_allocator_ooms_total", "counter", "Requests that failed even after releasing the cache (num_ooms).", perDevice { $0.stats.numOOMs })
         metric("auris_allocator_retries_total", "counter", "Cache releases to retry a failed device allocation (num_alloc_retries).", perDevice { $0.stats.numAllocRetries })
+        let faulted = memory.devices.filter { $0.injectedOutOfMemoryFaults != nil }
+        if !faulted.isEmpty {
+            metric("auris_injected_oom_faults_total", "counter", "Device allocations failed on purpose by AURIS_FAULT_OOM (a test hook).",
+                   faulted.map { ("{device=\"\($0.device)\"}", "\($0.injectedOutOfMemoryFaults ?? 0)") })
+        }
         metric("auris_empty_cache_total", "counter", "Cache releases, manual and automatic.", perDevice { $0.stats.numEmptyCache })
         metric("auris_models_loaded", "gauge", "Models resident on the device.", memory.devices.map { device in
             ("{device=\"\(device.device)\"}", "\(models.filter { $0.loaded && $0.device == device.device }.count)")
@@ -29,6 +34,8 @@ public enum PrometheusExposition {
         metric("auris_transcriptions_total", "counter", "Transcription jobs by outcome.",
                [("{outcome=\"ok\"}", "\(jobs.succeeded)"), ("{outcome=\"error\"}", "\(jobs.failed)")])
         metric("auris_audio_seconds_total", "counter", "Seconds of audio transcribed.", [("", "\(jobs.audioSeconds)")])
+        metric("auris_job_out_of_memory_total", "counter", "Jobs that met out of memory, by whether their second run finished.",
+               [("{outcome=\"recovered\"}", "\(jobs.outOfMemoryRecovered)"), ("{outcome=\"failed\"}", "\(jobs.outOfMemoryFailed)")])
         lines.append("# HELP auris_transcription_seconds Time to transcribe one job.")
         lines.append("# TYPE auris_transcription_seconds histogram")
         lines += jobs.duration.lines("auris_transcription_seconds")

@@ -57,7 +57,12 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "auris")
         logger.logLevel = .info
-        let app = try await buildApplication(try makeConfiguration(), logger: logger)
+        let configuration = try makeConfiguration()
+        if let faults = configuration.outOfMemoryFaults {
+            logger.warning("failing a share of device allocations on purpose, a test hook (Note [Failing on purpose])",
+                           metadata: [OutOfMemoryFaults.environmentVariable: "\(faults.fraction)", "seed": "\(faults.seed)"])
+        }
+        let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
     }
 
@@ -65,10 +70,11 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         if let historyDays, !(historyDays > 0) { throw UserError("--history-days must be a positive number of days") }
         guard auditDays >= 0 else { throw UserError("--audit-days must be 0 (keep everything) or a positive number of days") }
-        let parsedDevices: [DeviceID], allocatorConfiguration: AllocatorConfiguration
+        let parsedDevices: [DeviceID], allocatorConfiguration: AllocatorConfiguration, faults: OutOfMemoryFaults?
         do throws(DeviceMemoryError) {
             parsedDevices = try Self.devices(device)
             allocatorConfiguration = try AllocatorConfiguration.fromEnvironment(environment)
+            faults = try OutOfMemoryFaults.fromEnvironment(environment)
         } catch {
             throw UserError(error.message)
         }
@@ -80,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             adminToken: environment["AURIS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             keepAlive: KeepAlive(requestSeconds: keepAlive), threads: threads, computeType: computeType,
             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 },
-            historyRetentionDays: historyDays, auditRetentionDays: auditDays > 0 ? auditDays : nil)
+            outOfMemoryFaults: faults, historyRetentionDays: historyDays, auditRetentionDays: auditDays > 0 ? auditDays : nil)
     }
 
     /// `cpu`, `cuda:1`, `cuda:0,cuda:1`, or `gpus` for every GPU discovery finds.
