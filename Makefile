@@ -38,6 +38,7 @@ test: model browser-deps
 	scripts/check-restart.sh .build/release/auris
 	scripts/check-web-ui.sh
 	python3 Benchmarks/Whisper/check_memory_flat.py
+	python3 Benchmarks/Whisper/check_unload.py
 
 # Allocator and audio micro-benchmarks, clear_cache over HTTP, then Auris against faster-whisper
 # and whisper.cpp on a real recording (models/real-speech, from PyPI) at 16 and 48 kHz.

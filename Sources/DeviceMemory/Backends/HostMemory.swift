@@ -1,5 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+
+/// glibc's `malloc_trim`, which Swift's Glibc module does not export.
+@_silgen_name("malloc_trim") private func malloc_trim(_ pad: Int) -> Int32
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -80,6 +83,17 @@ public final class HostMemory: MemoryBackend {
             munmap(UnsafeMutableRawPointer(bitPattern: start), Int(end - start))
         }
         heldBytes.subtract(regions.reduce(0) { $0 + $1.byteCount }, ordering: .relaxed)
+    }
+
+    /// Note [The C heap after a clear]: the allocator's segments are mappings (Note [Mappings,
+    /// not the C heap]), but a model's load and a job also use the C heap on the side (parsing
+    /// the tokenizer, the engine's small host arrays), and glibc keeps what they freed in its
+    /// arenas. Clearing the CPU's cache hands those free pages back too, so that after unload
+    /// and clear the process's resident memory returns to where it was before the first load.
+    public func releaseIdleMemory() {
+        #if canImport(Glibc)
+        _ = malloc_trim(0)
+        #endif
     }
 
     /// Whole pages (a zero-byte request still maps one).

@@ -64,6 +64,7 @@ public final class CachingAllocator: Sendable {
                 durationNanoseconds: Clocks.monotonicNanoseconds() - start,
                 backendFreeNanoseconds: released.backendNanoseconds)
         }
+        backend.releaseIdleMemory()
         report.deviceAfter = backend.memoryInfo()
         return report
     }

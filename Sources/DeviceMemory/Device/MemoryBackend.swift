@@ -29,6 +29,10 @@ public protocol MemoryBackend: Sendable {
     /// them one by one.
     func free(regions: [(address: UInt, byteCount: Int)])
 
+    /// Called after `emptyCache`, outside the allocator's lock: gives back whatever else the
+    /// device keeps free on the process's behalf. The default does nothing.
+    func releaseIdleMemory()
+
     /// The device's free and total bytes as the device itself reports them (for a GPU, what
     /// the driver says, which includes memory held by other processes).
     func memoryInfo() -> DeviceMemoryInfo
@@ -38,6 +42,8 @@ extension MemoryBackend {
     public func free(regions: [(address: UInt, byteCount: Int)]) {
         for region in regions { free(address: region.address, byteCount: region.byteCount) }
     }
+
+    public func releaseIdleMemory() {}
 }
 
 /// Free and total bytes of a device, as the device reports them.

@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
-"""Measures what loading and unloading a model leaves behind in a running server (issue 13,
-item 6): starts `auris serve` on the CPU, then CYCLES times loads the default model, unloads it
-and clears the cache, printing the allocator's figures after the clear and the server's RSS
-against its level before the first load.
+"""Test: unloading leaves nothing behind (issue 13, item 6). Starts `auris serve` on the CPU,
+then CYCLES times loads the default model, unloads it and clears the cache, and checks:
 
-  python3 Benchmarks/Whisper/unload_cycles.py [CYCLES]      # default 200
+- after every unload and clear, the allocator holds 0 bytes allocated and 0 reserved;
+- the server's RSS after the last cycle is within 8 MiB of its level before the first load;
+- no drift: RSS after the last cycle is within 2 MiB of RSS after cycle 10 (a leak of 10 KiB
+  a cycle would show as 2 MiB over 200).
 
-A measurement, not a test: it prints figures and never fails on them."""
+A whole process, not a unit test: Swift's test runner runs tests side by side in one process,
+whose RSS no single test owns.
+
+  python3 Benchmarks/Whisper/check_unload.py [CYCLES]      # default 200
+
+Exits non-zero when a bound is broken; prints `unload: N passed, N failed` as its last line."""
 import json
 import os
 import subprocess
@@ -19,12 +25,16 @@ sys.path.insert(0, os.path.dirname(__file__))
 from common import AURIS, ROOT  # noqa: E402
 
 MODEL = "whisper-tiny.en"
+ABOVE_START_LIMIT_MIB = 8
+DRIFT_LIMIT_MIB = 2
+SETTLED_CYCLE = 10
 
 
 def main():
     cycles = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     port = 19555
     base = f"http://127.0.0.1:{port}"
+    failures = []
     with tempfile.TemporaryDirectory() as data:
         server = subprocess.Popen([AURIS, "serve", "--port", str(port), "--models-dir", os.path.join(ROOT, "models"),
                                    "--data-dir", data, "--threads", "2"],
@@ -48,18 +58,34 @@ def main():
             time.sleep(1)  # let start-up settle before the baseline
             before = rss_mib()
             print(f"RSS before the first load: {before:.1f} MiB")
+            settled = None
             for cycle in range(1, cycles + 1):
                 call("POST", f"/api/models/{MODEL}/load")
                 call("POST", f"/api/models/{MODEL}/unload")
                 clear = call("POST", "/api/system/clear_cache")
+                after = next(d for d in clear["devices"] if d["device"] == "cpu")["after"]
+                if after["allocated_bytes"] != 0 or after["reserved_bytes"] != 0:
+                    failures.append(f"cycle {cycle}: allocated {after['allocated_bytes']} B, reserved {after['reserved_bytes']} B after unload and clear")
+                if cycle == SETTLED_CYCLE:
+                    settled = rss_mib()
                 if cycle in (1, 10, 50, 100, 200) or cycle == cycles:
-                    after = next(d for d in clear["devices"] if d["device"] == "cpu")["after"]
                     rss = rss_mib()
                     print(f"cycle {cycle}: allocated {after['allocated_bytes']} B, reserved {after['reserved_bytes']} B, "
                           f"RSS {rss:.1f} MiB ({rss - before:+.1f} MiB against before the first load)")
+            final = rss_mib()
         finally:
             server.terminate()
             server.wait()
+    if final - before > ABOVE_START_LIMIT_MIB:
+        failures.append(f"RSS {final - before:+.1f} MiB against before the first load (limit {ABOVE_START_LIMIT_MIB} MiB)")
+    if settled is not None:
+        print(f"drift from cycle {SETTLED_CYCLE} to cycle {cycles}: {final - settled:+.1f} MiB (limit {DRIFT_LIMIT_MIB} MiB)")
+        if final - settled > DRIFT_LIMIT_MIB:
+            failures.append(f"RSS drifted {final - settled:+.1f} MiB from cycle {SETTLED_CYCLE} to {cycles}")
+    for failure in failures:
+        print(f"FAILED: {failure}")
+    print(f"unload: {int(not failures)} passed, {int(bool(failures))} failed")
+    sys.exit(1 if failures else 0)
 
 
 if __name__ == "__main__":
