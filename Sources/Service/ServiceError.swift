@@ -21,6 +21,8 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         /// A device this server has not opened (nothing has run on it).
         case deviceNotOpen = "device_not_open"
         case modelBusy = "model_busy"
+        /// The model is not loaded, and the action needs it loaded (putting it to sleep).
+        case modelNotLoaded = "model_not_loaded"
         /// The job has finished and cannot be cancelled.
         case jobFinished = "job_finished"
         /// The job has not finished: no result yet, or it cannot be deleted while it runs.

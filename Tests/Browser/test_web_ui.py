@@ -132,6 +132,14 @@ class WebUITests(unittest.TestCase):
         row = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#models-table tr[data-model='whisper-tiny.en']")))
         self.assertIn("loaded", row.text)
         self.assertIn("MiB", row.text)
+        # Sleep sends the weights to host memory; Wake brings them back and says how long it took.
+        row.find_element(By.CSS_SELECTOR, "button[aria-label='Sleep whisper-tiny.en']").click()
+        asleep = "#models-table tr[data-model='whisper-tiny.en']"
+        wait.until(lambda b: "asleep" in b.find_element(By.CSS_SELECTOR, asleep).text
+                   and "in host memory" in b.find_element(By.CSS_SELECTOR, asleep).text)
+        self.assertTrue(self.server.api("GET", "/api/models")["models"][0]["sleeping"])
+        self.browser.find_element(By.CSS_SELECTOR, "button[aria-label='Wake whisper-tiny.en']").click()
+        wait.until(lambda b: "woke in" in b.find_element(By.CSS_SELECTOR, asleep).text)
 
 
 if __name__ == "__main__":

@@ -76,8 +76,40 @@ struct MemoryRouteTests {
         #expect(snapshot.status == 200)
         #expect(try snapshot.json()["segments"] != nil)
     }
-}
 
+    /// Sleep gives the device its memory back; a request for the sleeping model wakes it, with
+    /// the same text, and says how long the wake took.
+    @Test func aSleepingModelFreesTheDeviceAndARequestWakesIt() async throws {
+        let server = try await LiveServer()
+        defer { Task { await server.stop() } }
+        let clip = try LiveServer.clip("en-us_hello.wav")
+        let awake = try await server.request("POST", "/api/transcriptions", body: clip)
+        let text = try #require((try awake.json()["transcript"] as? [String: Any])?["text"] as? String)
+        let sleep = try await server.request("POST", "/api/models/whisper-tiny.en/sleep")
+        #expect(sleep.status == 200, "\(sleep.text)")
+        let slept = try sleep.json()
+        #expect((slept["host_bytes"] as? Int ?? 0) > 70_000_000 && slept["host_bytes"] as? Int == slept["weight_bytes"] as? Int)
+        #expect((slept["released_bytes"] as? Int ?? 0) >= slept["weight_bytes"] as? Int ?? .max)
+        let cpu = try Self.cpu(try await server.request("GET", "/api/system/memory").json())
+        #expect(cpu["allocated_bytes"] as? Int == 0 && cpu["reserved_bytes"] as? Int == 0, "the device is empty while the model sleeps")
+        let listed = try #require((try await server.request("GET", "/api/models").json()["models"] as? [[String: Any]])?.first)
+        #expect(listed["sleeping"] as? Bool == true && listed["loaded"] as? Bool == false)
+
+        let woken = try await server.request("POST", "/api/transcriptions", body: clip)
+        #expect((try woken.json()["transcript"] as? [String: Any])?["text"] as? String == text)
+        let model = try #require((try await server.request("GET", "/api/models").json()["models"] as? [[String: Any]])?.first)
+        #expect(model["loaded"] as? Bool == true && model["sleeping"] as? Bool == false)
+        #expect((model["last_wake_ms"] as? Double ?? -1) >= 0)
+        #expect(try await server.request("POST", "/api/models/whisper-tiny.en/wake").status == 200)
+        #expect(try await server.request("POST", "/api/models/nope/sleep").status == 404)
+        #expect(try await server.request("POST", "/api/models/whisper-tiny.en/unload").status == 200)
+        let notLoaded = try await server.request("POST", "/api/models/whisper-tiny.en/sleep")
+        #expect(notLoaded.status == 409 && notLoaded.text.contains("model_not_loaded"))
+        let audited = try await server.audit(action: "model.")
+        #expect(audited.contains { $0["action"] as? String == "model.sleep" && $0["result"] as? String == "ok" })
+        #expect(audited.contains { $0["action"] as? String == "model.wake" })
+    }
+}
 
 /// The Prometheus exposition after a job.
 @Suite("Metrics route", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))

@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import Service
 
-/// `GET /api/models`; `POST /api/models/{id}/load` and `/unload` (admin), on the first serving
-/// device unless `?device=cuda:N` names another.
+/// `GET /api/models`; `POST /api/models/{id}/load`, `/sleep`, `/wake` and `/unload` (admin), on
+/// the first serving device unless `?device=cuda:N` names another.
 struct ModelsController {
     let models: ModelsService
 
@@ -36,6 +36,14 @@ struct ModelsController {
                 computeType: try query["compute_type"].map { try ComputeType.parse(String($0)) },
                 actor: context.actor, parameters: request.uri.query)
             return try JSONResponse.make(info)
+        }
+        group.post(":id/sleep") { request, context in
+            let device = try request.uri.queryParameters["device"].map { try DeviceID.parse(String($0)) }
+            return try JSONResponse.make(try await models.sleep(try context.parameters.require("id"), on: device, actor: context.actor))
+        }
+        group.post(":id/wake") { request, context in
+            let device = try request.uri.queryParameters["device"].map { try DeviceID.parse(String($0)) }
+            return try JSONResponse.make(try await models.wake(try context.parameters.require("id"), on: device, actor: context.actor))
         }
         group.post(":id/unload") { request, context in
             let id = try context.parameters.require("id")

@@ -36,7 +36,7 @@ struct ErrorMappingMiddleware: RouterMiddleware {
         switch code {
         case .invalidParameter, .badAudio: .badRequest
         case .unknownModel, .unknownJob, .unknownBatch, .deviceNotOpen: .notFound
-        case .modelBusy, .jobFinished, .jobNotFinished, .noTranscript, .cancelled: .conflict
+        case .modelBusy, .modelNotLoaded, .jobFinished, .jobNotFinished, .noTranscript, .cancelled: .conflict
         case .audioTool, .modelUnreadable: .unprocessableContent
         case .outOfMemory, .shuttingDown, .deviceUnavailable: .serviceUnavailable
         case .storageFull: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")

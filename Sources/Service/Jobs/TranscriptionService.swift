@@ -67,7 +67,7 @@ public final class TranscriptionService: Sendable {
             let waitStarted = ContinuousClock.now
             _ = await care?.relievePressure(on: registry.device, keeping: modelID ?? registry.defaultModelID, after: error)
             do {
-                let result = try await attempt(JobMemory(waitMilliseconds: Self.milliseconds(since: waitStarted), outOfMemoryErrors: 1))
+                let result = try await attempt(JobMemory(waitMilliseconds: (ContinuousClock.now - waitStarted).milliseconds, outOfMemoryErrors: 1))
                 metrics.recordOutOfMemory(recovered: true)
                 return result
             } catch {
@@ -75,11 +75,6 @@ public final class TranscriptionService: Sendable {
                 throw error
             }
         }
-    }
-
-    private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = (ContinuousClock.now - start).components
-        return Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
     }
 
     private func run(path: String, named name: String?, modelID: String?, options: DecodingOptions,
@@ -91,39 +86,50 @@ public final class TranscriptionService: Sendable {
         var options = options
         if options.language == nil && !engine.isMultilingual { options.language = "en" }
         let finalOptions = options
+        let job = Handoff(engine)   // Note [Dispatch blocks outlive their work]
         let outcome: Swift.Result<Result, any Error> = await withCheckedContinuation { continuation in
-            queue.async { [care, metrics, allocator = registry.allocator] in
+            queue.async { [self] in
                 care?.jobStarted(on: device)
-                let started = Date()
-                // Started after the model is resident, so the weights are not charged to the job.
-                let watch = allocator.startWatch()
-                func memory(failedWith error: (any Error)? = nil) -> JobMemory? {
-                    allocator.endWatch(watch).map { watched in
-                        let failedForMemory = (error as? DeviceMemoryError)?.code == .outOfMemory
-                        return JobMemory(watched, waitMilliseconds: before.waitMilliseconds,
-                                         outOfMemoryErrors: before.outOfMemoryErrors + (failedForMemory ? 1 : 0))
-                    }
-                }
-                do {
-                    let transcript = try engine.transcribe(path: path, named: name, options: finalOptions) { try onEvent($0) }
-                    let seconds = Date().timeIntervalSince(started)
-                    let used = memory()
-                    if let used { onMemory(used) }
-                    metrics.record(seconds: seconds, audioSeconds: transcript.duration, succeeded: true, model: id, memory: used)
-                    continuation.resume(returning: .success(Result(
-                        model: id, device: engine.model.backend.device, transcript: transcript,
-                        processingMilliseconds: seconds * 1000)))
-                } catch {
-                    let used = memory(failedWith: error)
-                    if let used { onMemory(used) }
-                    metrics.record(seconds: Date().timeIntervalSince(started), audioSeconds: nil, succeeded: false, model: id, memory: used)
-                    continuation.resume(returning: .failure(error))
-                }
+                continuation.resume(returning: job.use { engine in
+                    perform(engine, modelID: id, path: path, named: name, options: finalOptions, before: before,
+                            onMemory: onMemory, onEvent: onEvent)
+                })
             }
         }
         // The model is released first, so that the janitor sees it idle between jobs.
         registry.release(id)
         await care?.jobFinished(on: device)
         return try outcome.get()
+    }
+
+    /// One run of a job on the worker's queue, its memory watched (JobMemory).
+    private func perform(_ engine: WhisperEngine, modelID id: String, path: String, named name: String?, options: DecodingOptions,
+                         before: JobMemory, onMemory: @Sendable (JobMemory) -> Void,
+                         onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void) -> Swift.Result<Result, any Error> {
+        let allocator = registry.allocator
+        let started = Date()
+        // Started after the model is resident, so the weights are not charged to the job.
+        let watch = allocator.startWatch()
+        func memory(failedWith error: (any Error)? = nil) -> JobMemory? {
+            allocator.endWatch(watch).map { watched in
+                let failedForMemory = (error as? DeviceMemoryError)?.code == .outOfMemory
+                return JobMemory(watched, waitMilliseconds: before.waitMilliseconds,
+                                 outOfMemoryErrors: before.outOfMemoryErrors + (failedForMemory ? 1 : 0))
+            }
+        }
+        do {
+            let transcript = try engine.transcribe(path: path, named: name, options: options) { try onEvent($0) }
+            let seconds = Date().timeIntervalSince(started)
+            let used = memory()
+            if let used { onMemory(used) }
+            metrics.record(seconds: seconds, audioSeconds: transcript.duration, succeeded: true, model: id, memory: used)
+            return .success(Result(model: id, device: engine.model.backend.device, transcript: transcript,
+                                   processingMilliseconds: seconds * 1000))
+        } catch {
+            let used = memory(failedWith: error)
+            if let used { onMemory(used) }
+            metrics.record(seconds: Date().timeIntervalSince(started), audioSeconds: nil, succeeded: false, model: id, memory: used)
+            return .failure(error)
+        }
     }
 }

@@ -20,6 +20,12 @@ public struct ModelInfo: Codable, Sendable, Equatable {
     public var keepAliveSeconds: Double?
     /// When it will be unloaded if not used again.
     public var expiresAt: Date?
+    /// Put to sleep: its weights wait in host memory, off the device (Note [Sleeping models]).
+    public var sleeping: Bool = false
+    /// Host bytes its weights take while asleep.
+    public var hostBytes: Int = 0
+    /// How long its last wake took.
+    public var lastWakeMilliseconds: Double?
 
     enum CodingKeys: String, CodingKey {
         case id, path, device, loaded, multilingual
@@ -29,5 +35,8 @@ public struct ModelInfo: Codable, Sendable, Equatable {
         case lastUsed = "last_used"
         case keepAliveSeconds = "keep_alive_seconds"
         case expiresAt = "expires_at"
+        case sleeping
+        case hostBytes = "host_bytes"
+        case lastWakeMilliseconds = "last_wake_ms"
     }
 }

@@ -35,9 +35,18 @@ public final class ModelRegistry: Sendable {
         var waiters: [CheckedContinuation<(any Error)?, Never>] = []
     }
 
+    /// A model put to sleep: its weights in host memory (Note [Sleeping models]).
+    struct Sleeping {
+        let engine: SleepingWhisperEngine
+        var keepAliveOverride: KeepAlive?
+    }
+
     struct State {
         var resident: [String: Resident] = [:]
         var loading: [String: Loading] = [:]
+        var sleeping: [String: Sleeping] = [:]
+        /// How long each model's last wake took, in milliseconds.
+        var lastWakeMilliseconds: [String: Double] = [:]
         /// The idle-unload policy's keep-alive, shown for models without an override.
         var defaultKeepAlive: KeepAlive
     }
@@ -46,11 +55,11 @@ public final class ModelRegistry: Sendable {
     public let defaultModelID: String
     /// The compute type models load in when nobody asks for one.
     public let defaultComputeType: ComputeType
-    private let backend: any ComputeBackend
-    private let directories: [String: URL]
-    private let state: Mutex<State>
-    private let loader: DispatchQueue
-    private let now: @Sendable () -> Date
+    let backend: any ComputeBackend
+    let directories: [String: URL]
+    let state: Mutex<State>
+    let loader: DispatchQueue
+    let now: @Sendable () -> Date
 
     /// - Parameter defaultComputeType: nil = the device's default (float16 on the CPU).
     public init(models: [String: URL], defaultModelID: String, backend: any ComputeBackend, defaultComputeType: ComputeType? = nil,
@@ -123,6 +132,8 @@ public final class ModelRegistry: Sendable {
     public func unload(_ id: String) throws(ServiceError) -> Int {
         guard directories[id] != nil else { throw unknown(id) }
         return try state.withLock { state throws(ServiceError) -> Int in
+            // A sleeping model holds host memory only; unloading drops it.
+            state.sleeping[id] = nil
             guard let model = state.resident[id] else { return 0 }
             guard model.activeJobs == 0 else {
                 throw ServiceError(.modelBusy, "model \(id) is transcribing (\(model.activeJobs) job(s)); unload it when they finish")
@@ -137,7 +148,9 @@ public final class ModelRegistry: Sendable {
         state.withLock { state in
             let idle = state.resident.filter { $0.value.activeJobs == 0 }.map(\.key).sorted()
             for id in idle { state.resident[id] = nil }
-            return idle
+            let sleeping = state.sleeping.keys.sorted()
+            state.sleeping = [:]
+            return idle + sleeping
         }
     }
 
@@ -171,7 +184,8 @@ public final class ModelRegistry: Sendable {
     private enum Step {
         case ready
         case wait
-        case load(ComputeType)
+        /// Load in this type; from a sleeping model's image when one is given.
+        case load(ComputeType, Sleeping?)
     }
 
     /// Makes `id` resident in `computeType` (when given; else as it is, or the default),
@@ -195,9 +209,12 @@ public final class ModelRegistry: Sendable {
                     }
                     return .wait
                 }
-                let type = wanted ?? defaultComputeType
+                // A sleeping model wakes in the type it slept in; asked for another, it is loaded
+                // from its file in that type, and the image is dropped.
+                let asleep = state.sleeping.removeValue(forKey: id)
+                let type = wanted ?? asleep?.engine.image.computeType ?? defaultComputeType
                 state.loading[id] = Loading(computeType: type)
-                return .load(type)
+                return .load(type, asleep?.engine.image.computeType == type ? asleep : nil)
             }
             switch step {
             case .ready:
@@ -213,10 +230,16 @@ public final class ModelRegistry: Sendable {
                     if !pending { continuation.resume(returning: nil) }
                 }
                 if let failure { throw failure }
-            case .load(let type):
-                let result = await load(id, from: directory, in: type)
+            case .load(let type, let asleep):
+                let result = if let asleep { await wake(id, asleep) } else { await load(id, from: directory, in: type) }
                 let waiters = state.withLock { state -> [CheckedContinuation<(any Error)?, Never>] in
-                    if case .success(let engine) = result { state.resident[id] = Resident(engine: engine, lastUsed: now()) }
+                    switch result {
+                    case .success(let engine):
+                        state.resident[id] = Resident(engine: engine, lastUsed: now(), keepAliveOverride: asleep?.keepAliveOverride)
+                    case .failure:
+                        // A wake that failed (out of memory, most likely) leaves the model asleep.
+                        if let asleep { state.sleeping[id] = asleep }
+                    }
                     return state.loading.removeValue(forKey: id)?.waiters ?? []
                 }
                 let failure: (any Error)? = if case .failure(let error) = result { error } else { nil }
@@ -251,18 +274,20 @@ public final class ModelRegistry: Sendable {
         }
     }
 
-    private func info(_ id: String, _ state: State) -> ModelInfo {
-        let model = state.resident[id]
-        let keepAlive = (model?.keepAliveOverride ?? state.defaultKeepAlive).seconds
+    func info(_ id: String, _ state: State) -> ModelInfo {
+        let model = state.resident[id], asleep = state.sleeping[id]
+        let keepAlive = (model?.keepAliveOverride ?? asleep?.keepAliveOverride ?? state.defaultKeepAlive).seconds
         return ModelInfo(
             id: id, path: directories[id]?.path ?? "", device: device, loaded: model != nil,
-            computeType: model?.engine.model.computeType ?? defaultComputeType,
-            bytesHeld: model?.engine.model.weightBytes ?? 0, multilingual: model?.engine.isMultilingual,
+            computeType: model?.engine.model.computeType ?? asleep?.engine.image.computeType ?? defaultComputeType,
+            bytesHeld: model?.engine.model.weightBytes ?? 0, multilingual: model?.engine.isMultilingual ?? asleep?.engine.isMultilingual,
             activeJobs: model?.activeJobs ?? 0, lastUsed: model?.lastUsed, keepAliveSeconds: keepAlive,
-            expiresAt: model.flatMap { m in keepAlive.map { m.lastUsed.addingTimeInterval($0) } })
+            expiresAt: model.flatMap { m in keepAlive.map { m.lastUsed.addingTimeInterval($0) } },
+            sleeping: asleep != nil, hostBytes: asleep?.engine.hostBytes ?? 0,
+            lastWakeMilliseconds: state.lastWakeMilliseconds[id])
     }
 
-    private func unknown(_ id: String) -> ServiceError {
+    func unknown(_ id: String) -> ServiceError {
         ServiceError(.unknownModel, "unknown model '\(id)'; available: \(directories.keys.sorted().joined(separator: ", "))")
     }
 }

@@ -42,6 +42,51 @@ public struct ModelsService: Sendable {
         }
     }
 
+    /// What putting a model to sleep did, the device's clear included.
+    public struct SleepReport: Sendable, Encodable {
+        public var model: String
+        public var device: DeviceID
+        /// Bytes of weights that left the device.
+        public var weightBytes: Int
+        /// Host bytes they take while asleep.
+        public var hostBytes: Int
+        /// What the clear that followed gave back to the device (the weights, and whatever else
+        /// was cached).
+        public var releasedBytes: Int
+        public var milliseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case model, device
+            case weightBytes = "weight_bytes"
+            case hostBytes = "host_bytes"
+            case releasedBytes = "released_bytes"
+            case milliseconds = "sleep_ms"
+        }
+    }
+
+    /// Puts `id` to sleep (Note [Sleeping models]): its weights go to host memory and the
+    /// device's cache is cleared, so that the memory goes back to the device.
+    public func sleep(_ id: String, on device: DeviceID?, actor: String) async throws -> SleepReport {
+        let registry = try registry(on: device)
+        return try await audit.perform(actor: actor, action: "model.sleep", parameters: id) {
+            let slept = try await registry.sleep(id)
+            let clear = registry.allocator.emptyCache()
+            let report = SleepReport(model: id, device: registry.device, weightBytes: slept.weightBytes, hostBytes: slept.hostBytes,
+                                     releasedBytes: clear.releasedBytes, milliseconds: slept.milliseconds)
+            return (report, "\(id): \(slept.hostBytes) bytes of weights to host memory in \(Int(slept.milliseconds)) ms; "
+                    + "\(clear.releasedBytes) bytes released on \(registry.device)")
+        }
+    }
+
+    /// Wakes `id` (Note [Sleeping models]); `last_wake_ms` in the answer says how long it took.
+    public func wake(_ id: String, on device: DeviceID?, actor: String) async throws -> ModelInfo {
+        let registry = try registry(on: device)
+        return try await audit.perform(actor: actor, action: "model.wake", parameters: id) {
+            let info = try await registry.wake(id)
+            return (info, "\(id): \(info.bytesHeld) bytes on \(info.device) in \(Int(info.lastWakeMilliseconds ?? 0)) ms")
+        }
+    }
+
     /// Unloads `id`; returns the bytes its weights held (back in the allocator's cache).
     public func unload(_ id: String, on device: DeviceID?, actor: String) async throws -> Int {
         let registry = try registry(on: device)

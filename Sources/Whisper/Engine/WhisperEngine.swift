@@ -34,6 +34,14 @@ public final class WhisperEngine: Sendable {
         self.model = try WhisperModel.load(opened, backend: backend, computeType: computeType ?? .defaultType(for: backend))
     }
 
+    /// An engine from its parts (a model woken from sleep, with the tokenizer it slept with).
+    init(directory: URL, tokenizer: WhisperTokenizer, isMultilingual: Bool, model: WhisperModel) {
+        self.directory = directory
+        self.tokenizer = tokenizer
+        self.isMultilingual = isMultilingual
+        self.model = model
+    }
+
     /// Transcribes the audio file at `path`, reporting the language, each segment and progress
     /// as they are decided.
     ///

@@ -10,8 +10,13 @@ extension WhisperModel {
     /// type differs), and the file's pages are released right after, so loading never holds the
     /// model twice: peak memory during a load is the loaded model plus one row.
     ///
+    /// With an `image` (a sleeping model's, Note [Sleeping models]), the file gives only the
+    /// variables' shapes; the bytes come from the image, in one copy once every weight has its
+    /// place.
+    ///
     /// - Throws: `WhisperError.invalidOptions` when the backend cannot compute in `computeType`.
-    public static func load(_ model: WhisperModelDirectory, backend: any ComputeBackend, computeType: ComputeType) throws -> WhisperModel {
+    public static func load(_ model: WhisperModelDirectory, backend: any ComputeBackend, computeType: ComputeType,
+                            image: WhisperWeightsImage? = nil) throws -> WhisperModel {
         guard backend.computeTypes.contains(computeType) else {
             throw WhisperError(.invalidOptions,
                 "\(backend.device) computes in \(backend.computeTypes.map(\.rawValue).joined(separator: ", ")); compute type \(computeType) is for the CPU")
@@ -32,7 +37,7 @@ extension WhisperModel {
             // Rows as stored (a convolution's output channels), so that int8 scales apply per row.
             let rows = shape[0]
             return counted(try backend.makeWeights(.float32, rows: rows, columns: variable.elementCount / max(rows, 1), in: arena) { destination in
-                try file.fill(destination, from: name)
+                if image == nil { try file.fill(destination, from: name) }
             }).tensor.reshaped(shape)
         }
         func matrix(_ name: String) throws -> WeightMatrix {
@@ -41,13 +46,21 @@ extension WhisperModel {
                 throw WhisperError(.shapeMismatch, "\(file.path): \(name) has shape \(variable.shape); a weight matrix has two dimensions")
             }
             return counted(try backend.makeWeights(computeType, rows: variable.shape[0], columns: variable.shape[1], in: arena) { destination in
-                try file.fill(destination, from: name)
+                if image == nil { try file.fill(destination, from: name) }
             })
         }
         let weights = try WhisperWeights(
             encoderLayers: dimensions.encoderLayers, decoderLayers: dimensions.decoderLayers,
             tensor: tensor, optionalTensor: { file.contains($0) ? try tensor($0) : nil }, matrix: matrix)
-        return WhisperModel(backend: backend, weights: weights, encoderHeads: dimensions.encoderHeads,
+        if let image {
+            guard image.computeType == computeType, image.byteCount == arena.buffer.byteCount,
+                  weightBytes == arena.buffer.allocation.blockSize else {
+                throw WhisperError(.invalidModel, "\(file.path): the model's weights no longer match the ones put to sleep "
+                                   + "(\(image.byteCount) bytes in \(image.computeType), now \(arena.buffer.byteCount) in \(computeType)); load it again")
+            }
+            try image.words.withUnsafeBytes { try backend.write($0, to: DeviceRegion(arena.buffer, byteCount: image.byteCount)) }
+        }
+        return WhisperModel(backend: backend, weights: weights, arena: arena, encoderHeads: dimensions.encoderHeads,
                             decoderHeads: dimensions.decoderHeads, weightBytes: weightBytes,
                             computeType: computeType)
     }

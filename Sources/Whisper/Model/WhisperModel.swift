@@ -6,6 +6,8 @@ public final class WhisperModel: WhisperRunner, @unchecked Sendable {
     // @unchecked: immutable after loading; every pass allocates its own buffers.
     public let backend: any ComputeBackend
     let weights: WhisperWeights
+    /// The one allocation that holds the weights (Note [One allocation per model]).
+    let arena: WeightArena
     public let encoderHeads: Int
     public let decoderHeads: Int
     /// Bytes of weights held on the device (what "allocated" returns to after a job).
@@ -14,10 +16,11 @@ public final class WhisperModel: WhisperRunner, @unchecked Sendable {
     public let computeType: ComputeType
     let timings = EngineTimingsRecorder()
 
-    init(backend: any ComputeBackend, weights: WhisperWeights, encoderHeads: Int, decoderHeads: Int, weightBytes: Int,
-         computeType: ComputeType) {
+    init(backend: any ComputeBackend, weights: WhisperWeights, arena: WeightArena, encoderHeads: Int, decoderHeads: Int,
+         weightBytes: Int, computeType: ComputeType) {
         self.backend = backend
         self.weights = weights
+        self.arena = arena
         self.encoderHeads = encoderHeads
         self.decoderHeads = decoderHeads
         self.weightBytes = weightBytes
