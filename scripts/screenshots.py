@@ -39,20 +39,28 @@ def main():
         browser = chromium()
         try:
             for name, (width, height) in SIZES.items():
-                for page in pages:
-                    emulate(browser, width, height, mobile=name == "phone")
-                    browser.get(f"{server.base}/#/{page}")
-                    time.sleep(2.5 if page == "system" else 1.0)  # the system page draws from live samples
-                    if page == "system":
-                        browser.find_element("id", "clear-cache").click()
-                        time.sleep(1.0)
+                def shoot(file):
                     # The whole page, not only the first screen.
                     full = browser.execute_script("return document.documentElement.scrollHeight")
                     emulate(browser, width, max(height, full), mobile=name == "phone")
                     browser.execute_script("window.scrollTo(0, 0)")
-                    path = os.path.join(OUT, f"{page.split('/')[0]}-{name}.png")
+                    path = os.path.join(OUT, f"{file}-{name}.png")
                     browser.save_screenshot(path)
                     print(path)
+                    emulate(browser, width, height, mobile=name == "phone")
+
+                for page in pages:
+                    emulate(browser, width, height, mobile=name == "phone")
+                    if page == "system":
+                        server.transcribe("en-us_numbers.wav")  # a cache for the button's preview and the bar
+                    browser.get(f"{server.base}/#/{page}")
+                    time.sleep(2.5 if page == "system" else 1.0)  # the system page draws from live samples
+                    if page == "system":
+                        # Before the click: what a clear would free, and what holds the memory.
+                        shoot("system-before-clear")
+                        browser.find_element("id", "clear-cache").click()
+                        time.sleep(1.0)
+                    shoot(page.split("/")[0])
         finally:
             browser.quit()
     finally:

@@ -21,6 +21,9 @@ public protocol ComputeBackend: Sendable {
 
     /// The compute types whose weights this backend multiplies (float32 at least).
     var computeTypes: [ComputeType] { get }
+    /// Bytes the backend keeps allocated for itself while it lives (cuBLAS's workspace), apart
+    /// from weights and work; 0 by default.
+    var workspaceBytes: Int { get }
     /// A `[rows, columns]` weight matrix in `type`'s storage — in `arena` when given and not
     /// full, else in a buffer of its own — written by `fill` through host-visible memory: the
     /// device memory itself where the device is the host, so that a model loads without a second
@@ -86,6 +89,7 @@ extension ComputeBackend {
     // A backend that computes in float32 only needs none of the weight methods: float32
     // weights are tensors, staged in host memory and uploaded.
     public var computeTypes: [ComputeType] { [.float32] }
+    public var workspaceBytes: Int { 0 }
 
     public func makeWeights(_ type: ComputeType, rows: Int, columns: Int, in arena: WeightArena?,
                             fill: (WeightDestination) throws -> Void) throws -> WeightMatrix {

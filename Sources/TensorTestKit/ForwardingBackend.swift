@@ -16,6 +16,7 @@ extension ForwardingBackend {
     public func download(_ tensor: Tensor) throws -> [Float] { try base.download(tensor) }
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor { try base.linear(x, weight: weight, bias: bias) }
     public var computeTypes: [ComputeType] { base.computeTypes }
+    public var workspaceBytes: Int { base.workspaceBytes }
     public func makeWeights(_ type: ComputeType, rows: Int, columns: Int, in arena: WeightArena?,
                             fill: (WeightDestination) throws -> Void) throws -> WeightMatrix {
         try base.makeWeights(type, rows: rows, columns: columns, in: arena, fill: fill)

@@ -51,6 +51,14 @@ class WebUITests(unittest.TestCase):
         wait.until(lambda b: "frees about" in b.find_element(By.ID, "clear-cache").text)
         self.assertNotIn("frees about 0 B", self.browser.find_element(By.ID, "clear-cache").text, "the job left a cache to release")
         self.assertIn("CUDA is not available", self.browser.find_element(By.ID, "cuda-status").text)
+        # The stacked bar: the model's weights and the cache, adding up to what the server reports.
+        stack = self.browser.find_element(By.CSS_SELECTOR, "#breakdown .breakdown[data-device='cpu'] .stack")
+        parts = {part.get_attribute("data-kind"): int(part.get_attribute("data-bytes"))
+                 for part in stack.find_elements(By.CSS_SELECTOR, ".part")}
+        self.assertEqual(set(parts), {"weights", "cached"}, parts)
+        reserved = next(d for d in self.server.api("GET", "/api/system/memory")["devices"] if d["device"] == "cpu")["reserved_bytes"]
+        self.assertEqual(sum(parts.values()), reserved)
+        self.assertIn("weights of whisper-tiny.en", stack.get_attribute("aria-label"))
         self.browser.execute_script("window.__probe = 'same page'")
         url = self.browser.current_url
         self.browser.find_element(By.ID, "clear-cache").click()

@@ -23,8 +23,12 @@ struct MemoryRouteTests {
 
         async let job = server.request("POST", "/api/transcriptions", body: story)
         var reports: [[String: Any]] = []
+        var reportsDuringTheJob: [Int] = []
         for _ in 0..<6 {
             try await Task.sleep(for: .milliseconds(250))
+            let during = try await server.request("GET", "/api/system/memory").json()
+            let cpuParts = (during["breakdown"] as? [[String: Any]])?.first?["parts"] as? [[String: Any]] ?? []
+            reportsDuringTheJob.append(cpuParts.first { $0["kind"] as? String == "jobs" }?["bytes"] as? Int ?? -1)
             let reply = try await server.request("POST", "/api/system/clear_cache")
             #expect(reply.status == 200, "\(reply.text)")
             reports.append(try reply.json())
@@ -41,6 +45,15 @@ struct MemoryRouteTests {
             #expect(device["released_bytes"] as? Int == before["reserved_bytes"]! - after["reserved_bytes"]!)
             #expect(report["cuda_available"] as? Bool != nil)
         }
+        // At rest, the breakdown is the weights and the cache, adding up to reserved exactly.
+        let status = try await server.request("GET", "/api/system/memory").json()
+        let breakdown = try #require((status["breakdown"] as? [[String: Any]])?.first { $0["device"] as? String == "cpu" })
+        let parts = try #require(breakdown["parts"] as? [[String: Any]])
+        func part(_ kind: String) -> Int? { parts.first { $0["kind"] as? String == kind }?["bytes"] as? Int }
+        #expect(part("weights") == weights && part("jobs") == 0)
+        #expect(parts.reduce(0) { $0 + ($1["bytes"] as? Int ?? 0) } == (try Self.cpu(status))["reserved_bytes"] as? Int)
+        #expect(breakdown["unaccounted_bytes"] as? Int == 0)
+        #expect(reportsDuringTheJob.contains { $0 > 0 }, "while the job ran, its memory showed as jobs: \(reportsDuringTheJob)")
         let final = try await server.request("POST", "/api/system/clear_cache").json()
         let device = try #require((final["devices"] as? [[String: Any]])?.first)
         #expect((device["after"] as? [String: Int])?["allocated_bytes"] == weights, "after the job only the weights remain")

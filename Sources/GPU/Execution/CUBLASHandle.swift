@@ -13,6 +13,9 @@ public final class CUBLASHandle: @unchecked Sendable {
     private let workspace: DeviceAllocation
     private let allocator: CachingAllocator
 
+    /// Bytes of the workspace block, counted in the allocator's "allocated".
+    public var workspaceBytes: Int { workspace.blockSize }
+
     /// - Parameter workspaceBytes: cuBLAS's recommendation is 4 MiB, and 32 MiB on Hopper.
     public init(stream: CUDAStream, allocator: CachingAllocator, workspaceBytes: Int) throws(DeviceMemoryError) {
         self.library = try CUBLAS.shared.get()

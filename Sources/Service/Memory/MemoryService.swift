@@ -24,20 +24,26 @@ public struct MemoryService: Sendable {
         public let report: MemoryReport
         public let models: [ModelInfo]
         public let warnings: [JanitorWarning]
+        /// Per opened device, what holds its memory (Note [A breakdown that adds up]).
+        public let breakdown: [MemoryBreakdown]
 
         public func encode(to encoder: any Encoder) throws {
             try report.encode(to: encoder)
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(models, forKey: .models)
             try container.encode(warnings, forKey: .warnings)
+            try container.encode(breakdown, forKey: .breakdown)
         }
-        enum Keys: String, CodingKey { case models, warnings }
+        enum Keys: String, CodingKey { case models, warnings, breakdown }
     }
 
     public func status() async -> Status {
         var models: [ModelInfo] = []
         for registry in control.registries { models += registry.list() }
-        return Status(report: control.report(), models: models, warnings: care.warnings)
+        let report = control.report()
+        let processes = Dictionary(report.devices.compactMap { device in device.processes.map { (device.device, $0) } },
+                                   uniquingKeysWith: { first, _ in first })
+        return Status(report: report, models: models, warnings: care.warnings, breakdown: control.breakdowns(processes: processes))
     }
 
     /// Releases every cached segment with no live block, on every opened device.

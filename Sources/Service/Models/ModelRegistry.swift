@@ -80,6 +80,14 @@ public final class ModelRegistry: Sendable {
     /// The caching allocator of this registry's device.
     public var allocator: CachingAllocator { backend.allocator }
 
+    /// Bytes the backend keeps allocated for itself (cuBLAS's workspace on a GPU).
+    public var workspaceBytes: Int { backend.workspaceBytes }
+
+    /// The weights on the device, per resident model.
+    public func residentWeights() -> [(model: String, bytes: Int)] {
+        state.withLock { state in state.resident.keys.sorted().map { ($0, state.resident[$0]!.engine.model.weightBytes) } }
+    }
+
     /// Whether `id` (the default when nil) is loaded.
     public func isResident(_ id: String?) -> Bool {
         state.withLock { $0.resident[id ?? defaultModelID] != nil }

@@ -16,6 +16,7 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     public let memory: CUDAMemory
     let stream: CUDAStream
     let blas: CUBLASHandle
+    public var workspaceBytes: Int { blas.workspaceBytes }
     let kernels: CUDAKernels
     /// Whether decoding steps use the one-launch kernels of Note [Decoding steps in few launches]:
     /// `AURIS_CUDA_DECODE_KERNELS=1`. Off by default until a GPU has shown they give the CPU's

@@ -11,6 +11,7 @@ export async function render(main) {
   }
   const cuda = report.cuda_available;
   const gauges = el("div", { id: "gauges" });
+  const breakdown = el("div", { id: "breakdown" });
   const clearResult = el("div", { id: "clear-result", "aria-live": "polite" });
   const timeline = el("div", { class: "timeline", id: "timeline" });
   const segments = el("div", { id: "segment-map" });
@@ -25,7 +26,7 @@ export async function render(main) {
     try {
       const result = await api("POST", path);
       showClear(clearResult, result);
-      await Promise.all([refreshSegments(segments), refreshAudit(audit), refreshPreview()]);
+      await Promise.all([refreshSegments(segments), refreshAudit(audit), refreshPreview(), refreshBreakdown()]);
     } catch (error) {
       fill(clearResult, el("p", { class: "error", role: "alert" }, error.message));
     } finally {
@@ -53,7 +54,8 @@ export async function render(main) {
       ? "CUDA is available: the buttons act on every GPU and on the host."
       : `CUDA is not available on this server: ${(report.cuda_unavailable_reason || "no NVIDIA driver").replace(/^CUDA is not available:\s*/, "")}. The cache cleared is the CPU's.`),
     el("div", { class: "grid" },
-      el("section", { class: "card" }, el("h2", {}, "Memory now"), gauges, legend()),
+      el("section", { class: "card" }, el("h2", {}, "Memory now"), gauges, legend(),
+        el("h3", {}, "What holds it"), breakdown),
       el("section", { class: "card" }, el("h2", {}, "Give memory back"),
         el("p", { class: "muted" }, "Clearing releases cached memory that no tensor uses; work in progress is never touched."),
         el("div", { class: "row" }, clear, unload), clearResult)),
@@ -67,6 +69,15 @@ export async function render(main) {
   showGauges(gauges, report.devices.filter((device) => device.allocator_open).map((device) => ({
     device: device.device, allocated_bytes: device.allocated_bytes, reserved_bytes: device.reserved_bytes,
     device_free_bytes: device.memory.free_bytes, device_total_bytes: device.memory.total_bytes })));
+  showBreakdown(breakdown, report.breakdown || []);
+  // The breakdown needs the models, which memory samples do not carry: fetched again at most
+  // every few seconds while samples arrive.
+  let brokenDown = Date.now();
+  async function refreshBreakdown() {
+    brokenDown = Date.now();
+    const latest = await api("GET", "/api/system/memory").catch(() => null);
+    if (latest) showBreakdown(breakdown, latest.breakdown || []);
+  }
   const history = await api("GET", "/api/system/memory/timeline").catch(() => ({ samples: [] }));
   samples.push(...history.samples);
   drawTimeline(timeline, samples);
@@ -79,6 +90,7 @@ export async function render(main) {
       while (samples.length && Date.parse(samples[0].time) < Date.now() - 3600e3) samples.shift();
       drawTimeline(timeline, samples);
       if (Date.now() - previewed > 5000) refreshPreview();
+      if (Date.now() - brokenDown > 5000) refreshBreakdown();
     }),
     onServerEvent("policy", () => refreshAudit(audit)),
     onServerEvent("clear_cache", () => refreshAudit(audit)),
@@ -105,6 +117,28 @@ function showGauges(container, devices) {
         el("span", { class: "fill used", style: `width:${share(used)}` }),
         el("span", { class: "fill reserved", style: `width:${share(device.reserved_bytes)}` }),
         el("span", { class: "fill allocated", style: `width:${share(device.allocated_bytes)}` })));
+  }));
+}
+
+const partNames = { weights: "weights", jobs: "running jobs", workspace: "workspace", cached: "cached, free",
+  context: "CUDA context", other_processes: "other processes" };
+
+/** Per device, one stacked bar of what holds its memory; the parts add up to the whole
+ * (reserved on the host, device used on a GPU), and what no source accounts for is said. */
+function showBreakdown(container, breakdowns) {
+  fill(container, breakdowns.map((device) => {
+    const whole = Math.max(1, device.total_bytes);
+    const name = (part) => part.kind === "weights" ? `weights of ${part.model}` : partNames[part.kind];
+    const parts = device.parts.filter((part) => part.bytes > 0);
+    return el("div", { class: "breakdown", dataset: { device: device.device } },
+      el("div", { class: "row" }, el("strong", {}, device.device), el("span", { class: "muted" },
+        `${bytes(device.total_bytes)} ${device.device === "cpu" ? "reserved" : "used on the device"}`)),
+      el("div", { class: "stack", role: "img", "aria-label": `${device.device}: ` + parts.map((part) => `${name(part)} ${bytes(part.bytes)}`).join(", ") },
+        parts.map((part) => el("span", { class: `part ${part.kind}`, title: `${name(part)}: ${bytes(part.bytes)}`,
+          style: `width:${((100 * part.bytes) / whole).toFixed(2)}%`, dataset: { kind: part.kind, bytes: part.bytes } }))),
+      el("div", { class: "legend" }, parts.map((part) => el("span", {}, el("span", { class: `swatch part ${part.kind}` }),
+        `${name(part)} ${bytes(part.bytes)}`)),
+        device.unaccounted_bytes !== 0 ? el("span", {}, `not accounted for: ${bytes(device.unaccounted_bytes)}`) : ""));
   }));
 }
 
