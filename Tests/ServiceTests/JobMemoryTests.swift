@@ -14,6 +14,9 @@ struct JobMemoryTests {
         let allocator = try CachingAllocator(backend: HostMemory())
         let service = TranscriptionService(registry: ModelRegistry(
             models: ["tiny": modelDirectory], defaultModelID: "tiny", backend: CPUBackend(allocator: allocator, threads: 1)))
+        // The load measures the model's profile, which warms the cache; start from an empty one.
+        _ = try await service.registry.load("tiny")
+        _ = allocator.emptyCache()
         let queue = JobQueue(store: try Store(), service: service)
         let worker = Task { try await queue.run() }
         var finished: [JobRecord] = []

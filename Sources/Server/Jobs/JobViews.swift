@@ -22,6 +22,8 @@ struct JobSummary: Encodable {
     let error: String?
     /// What the job used on its device, once it has run.
     let memory: JobMemory?
+    /// Why it waits before it starts, while it does.
+    let waiting: String?
 
     init(_ job: JobRecord) {
         id = job.id
@@ -41,10 +43,11 @@ struct JobSummary: Encodable {
         text = job.text
         error = job.error
         memory = job.memory
+        waiting = job.waiting
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, state, progress, model, device, text, error, memory
+        case id, state, progress, model, device, text, error, memory, waiting
         case batchID = "batch_id"
         case fileName = "file_name"
         case processedSeconds = "processed_seconds"

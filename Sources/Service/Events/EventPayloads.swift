@@ -43,9 +43,12 @@ public enum EventPayloads {
         let processedSeconds: Double?
         let totalSeconds: Double?
         let error: String?
+        /// Why a running job waits for memory, while it does.
+        let waiting: String?
 
         init(job: String, batch: String? = nil, file: String? = nil, state: String,
-             processedSeconds: Double? = nil, totalSeconds: Double? = nil, error: String? = nil) {
+             processedSeconds: Double? = nil, totalSeconds: Double? = nil, error: String? = nil, waiting: String? = nil) {
+            self.waiting = waiting
             self.job = job
             self.batch = batch
             self.file = file
@@ -66,11 +69,13 @@ public enum EventPayloads {
                 self.init(job: record.id, batch: record.batchID, file: record.fileName, state: "queued")
             case .recovered(let id):
                 self.init(job: id, state: "queued")
+            case .waiting(let id, let batchID, let reason):
+                self.init(job: id, batch: batchID, state: "running", waiting: reason)
             }
         }
 
         enum CodingKeys: String, CodingKey {
-            case job, batch, file, state, error
+            case job, batch, file, state, error, waiting
             case processedSeconds = "processed_seconds"
             case totalSeconds = "total_seconds"
         }

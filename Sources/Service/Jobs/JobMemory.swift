@@ -21,6 +21,9 @@ public struct JobMemory: Sendable, Codable, Equatable {
     /// Out-of-memory errors the job met (Note [Out of memory that is not real]): 1 when it
     /// finished on its second run, 2 when that failed too.
     public var outOfMemoryErrors: Int
+    /// The peak allocated predicted before the job started (Note [Admission by prediction]),
+    /// to compare with `peakAllocatedBytes`; nil when the model has no profile yet.
+    public var predictedPeakBytes: Int?
 
     public init(peakAllocatedBytes: Int = 0, peakReservedBytes: Int = 0, cacheGrowthBytes: Int = 0,
                 waitMilliseconds: Double = 0, outOfMemoryErrors: Int = 0) {
@@ -44,5 +47,6 @@ public struct JobMemory: Sendable, Codable, Equatable {
         case cacheGrowthBytes = "cache_growth_bytes"
         case waitMilliseconds = "wait_ms"
         case outOfMemoryErrors = "out_of_memory_errors"
+        case predictedPeakBytes = "predicted_peak_bytes"
     }
 }

@@ -24,6 +24,8 @@ public final class JobQueue: Sendable {
         case queued(JobRecord)
         case started(JobRecord)
         case progress(id: String, batchID: String?, processedSeconds: Double, totalSeconds: Double?)
+        /// Waiting for memory before it starts, and why (nil: it has stopped waiting).
+        case waiting(id: String, batchID: String?, reason: String?)
         case finished(JobRecord)
         /// Stopped by a graceful shutdown; it runs again after the restart.
         case requeued(JobRecord)
@@ -203,7 +205,11 @@ public final class JobQueue: Sendable {
                 path: audio, named: job.fileName, modelID: job.parameters.model,
                 options: job.parameters.decodingOptions, keepAlive: job.parameters.keepAlive,
                 computeType: job.parameters.computeType,
-                onMemory: { [store, id = job.id] memory in try? store.recordMemory(id, memory) }
+                onMemory: { [store, id = job.id] memory in try? store.recordMemory(id, memory) },
+                onWait: { [store, onEvent, id = job.id, batchID = job.batchID] reason in
+                    try? store.recordWaiting(id, reason)
+                    onEvent(.waiting(id: id, batchID: batchID, reason: reason))
+                }
             ) { [store, onEvent, id = job.id, batchID = job.batchID] event in
                 if token.reason != .none { throw CancellationError() }
                 guard case .progress(let progress) = event else { return }

@@ -14,12 +14,17 @@ public final class TranscriptionService: Sendable {
     /// Told when each job starts and ends, so automatic cleanups happen between jobs only.
     public let care: MemoryCare?
     public let metrics: JobMetrics
+    /// How long a job waits for memory the device could give it but does not have free
+    /// (Note [Admission by prediction]) before it fails.
+    public let memoryWaitLimit: Duration
     private let queue: DispatchQueue
 
-    public init(registry: ModelRegistry, care: MemoryCare? = nil, metrics: JobMetrics = JobMetrics()) {
+    public init(registry: ModelRegistry, care: MemoryCare? = nil, metrics: JobMetrics = JobMetrics(),
+                memoryWaitLimit: Duration = .seconds(120)) {
         self.registry = registry
         self.care = care
         self.metrics = metrics
+        self.memoryWaitLimit = memoryWaitLimit
         self.queue = DispatchQueue(label: "auris.worker.\(registry.device)")
     }
 
@@ -52,14 +57,16 @@ public final class TranscriptionService: Sendable {
     ///
     /// `onMemory` is told what the run used (JobMemory) when it ends, done or failed, on the
     /// worker's queue; after a second run, it is told again, with the time spent freeing memory
-    /// and the out-of-memory errors met.
+    /// and the out-of-memory errors met. `onWait` is told why the job waits for memory while it
+    /// does, and nil when it stops waiting (Note [Admission by prediction]).
     public func transcribe(path: String, named name: String?, modelID: String?, options: DecodingOptions,
                            keepAlive: KeepAlive? = nil, computeType: ComputeType? = nil,
                            onMemory: @escaping @Sendable (JobMemory) -> Void = { _ in },
+                           onWait: @escaping @Sendable (String?) -> Void = { _ in },
                            onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void = { _ in }) async throws -> Result {
         func attempt(_ before: JobMemory) async throws -> Result {
             try await run(path: path, named: name, modelID: modelID, options: options, keepAlive: keepAlive,
-                          computeType: computeType, before: before, onMemory: onMemory, onEvent: onEvent)
+                          computeType: computeType, before: before, onMemory: onMemory, onWait: onWait, onEvent: onEvent)
         }
         do {
             return try await attempt(JobMemory())
@@ -79,19 +86,34 @@ public final class TranscriptionService: Sendable {
 
     private func run(path: String, named name: String?, modelID: String?, options: DecodingOptions,
                      keepAlive: KeepAlive?, computeType: ComputeType?, before: JobMemory,
-                     onMemory: @escaping @Sendable (JobMemory) -> Void,
+                     onMemory: @escaping @Sendable (JobMemory) -> Void, onWait: @escaping @Sendable (String?) -> Void,
                      onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void) async throws -> Result {
         let (id, engine) = try await registry.acquire(modelID, keepAlive: keepAlive, computeType: computeType)
         let device = registry.device
         var options = options
         if options.language == nil && !engine.isMultilingual { options.language = "en" }
         let finalOptions = options
+        var before = before
+        if let profile = registry.memoryProfile(of: id, computeType: engine.model.computeType) {
+            before.predictedPeakBytes = engine.predictedPeak(audioSeconds: WhisperEngine.durationSeconds(of: path, named: name),
+                                                             options: finalOptions, profile: profile)
+            do {
+                // What it takes from the device: its peak, in whole segments when little is cached.
+                let needed = max(before.predictedPeakBytes!, profile.reservedBytes)
+                before.waitMilliseconds += try await admit(needed, modelID: id, onWait: onWait)
+            } catch {
+                onMemory(before)
+                registry.release(id)
+                throw error
+            }
+        }
+        let admitted = before
         let job = Handoff(engine)   // Note [Dispatch blocks outlive their work]
         let outcome: Swift.Result<Result, any Error> = await withCheckedContinuation { continuation in
             queue.async { [self] in
                 care?.jobStarted(on: device)
                 continuation.resume(returning: job.use { engine in
-                    perform(engine, modelID: id, path: path, named: name, options: finalOptions, before: before,
+                    perform(engine, modelID: id, path: path, named: name, options: finalOptions, before: admitted,
                             onMemory: onMemory, onEvent: onEvent)
                 })
             }
@@ -100,6 +122,58 @@ public final class TranscriptionService: Sendable {
         registry.release(id)
         await care?.jobFinished(on: device)
         return try outcome.get()
+    }
+
+    /// Waits until the device can give the job its predicted peak, making room by unloading idle
+    /// models when that is enough (Note [Admission by prediction]); returns the milliseconds
+    /// waited. Throws, naming the bytes, when the device could never give it, or when the wait
+    /// passes `memoryWaitLimit`.
+    private func admit(_ predicted: Int, modelID id: String, onWait: @Sendable (String?) -> Void) async throws -> Double {
+        let started = ContinuousClock.now
+        var waiting = false
+        defer { if waiting { onWait(nil) } }
+        while true {
+            switch admission(predicted, modelID: id).decision {
+            case .run:
+                return waiting ? (ContinuousClock.now - started).milliseconds : 0
+            case .runAfterUnloading(let models):
+                let reason = "a job on '\(id)' needs about \(ByteFigure(predicted)) on \(registry.device)"
+                if let care {
+                    await care.makeRoom(on: registry.device, unloading: models, reason: reason)
+                } else {
+                    for model in models { _ = try? registry.unload(model) }
+                    _ = registry.allocator.emptyCache()
+                }
+                return (ContinuousClock.now - started).milliseconds
+            case .wait(let reason):
+                guard ContinuousClock.now - started < memoryWaitLimit else {
+                    throw ServiceError(.outOfMemory, "gave up after \(Int(memoryWaitLimit.milliseconds / 1000)) s \(reason)",
+                                       apiCode: "insufficient_memory")
+                }
+                if !waiting { onWait(reason) }
+                waiting = true
+                try await Task.sleep(for: .milliseconds(200))
+            case .refuse(let reason):
+                throw ServiceError(.outOfMemory, reason, apiCode: "insufficient_memory")
+            }
+        }
+    }
+
+    /// What the device can give a job on `id` now (Note [Admission by prediction]).
+    func admission(_ predicted: Int, modelID id: String) -> AdmissionInput {
+        let allocator = registry.allocator
+        let snapshot = allocator.snapshot(), device = allocator.deviceMemory()
+        let reserved = snapshot.stats.reservedBytes.all.current
+        let allowed = Int(Double(device.totalBytes) * allocator.configuration.memoryFraction)
+        let weights = Dictionary(registry.residentWeights().map { ($0.model, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+        let idle = registry.idleModels(except: id).map { (id: $0.id, bytes: weights[$0.id] ?? 0) }
+        // Only whole free segments count as cache the job can have: free space beside a live
+        // block may be in the wrong pool or too small (Note [Admission by prediction]).
+        let releasable = ClearPreview(snapshot: snapshot).releasableBytes
+        let idleBytes = idle.reduce(0) { $0 + $1.bytes }
+        return AdmissionInput(predictedBytes: predicted, freeBytes: min(device.freeBytes, allowed - reserved),
+                              cachedBytes: releasable, idleModels: idle,
+                              capacityBytes: allowed - (reserved - releasable - idleBytes))
     }
 
     /// One run of a job on the worker's queue, its memory watched (JobMemory).
@@ -113,8 +187,10 @@ public final class TranscriptionService: Sendable {
         func memory(failedWith error: (any Error)? = nil) -> JobMemory? {
             allocator.endWatch(watch).map { watched in
                 let failedForMemory = (error as? DeviceMemoryError)?.code == .outOfMemory
-                return JobMemory(watched, waitMilliseconds: before.waitMilliseconds,
-                                 outOfMemoryErrors: before.outOfMemoryErrors + (failedForMemory ? 1 : 0))
+                var used = JobMemory(watched, waitMilliseconds: before.waitMilliseconds,
+                                     outOfMemoryErrors: before.outOfMemoryErrors + (failedForMemory ? 1 : 0))
+                used.predictedPeakBytes = before.predictedPeakBytes
+                return used
             }
         }
         do {

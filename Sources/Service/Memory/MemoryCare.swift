@@ -116,6 +116,15 @@ public final class MemoryCare: Sendable {
         return true
     }
 
+    /// Unloads `models` on `device` and releases the cache, so that a job admitted by its
+    /// prediction fits (Note [Admission by prediction]); audited as the memory-pressure policy.
+    public func makeRoom(on device: DeviceID, unloading models: [String], reason: String) async {
+        for model in models {
+            await perform(.unloadModel(id: model, device: device, policy: .memoryPressure, reason: "\(reason); model '\(model)' is idle"))
+        }
+        await perform(.emptyCache(device: device, policy: .memoryPressure, reason: reason))
+    }
+
     private func perform(_ action: JanitorAction) async {
         let before = memory.usage()
         let started = DispatchTime.now().uptimeNanoseconds

@@ -1,6 +1,7 @@
 import DeviceMemory
 import Foundation
 import Tensor
+import Whisper
 
 /// A model the server knows about, and whether (and until when) it is resident.
 public struct ModelInfo: Codable, Sendable, Equatable {
@@ -26,6 +27,8 @@ public struct ModelInfo: Codable, Sendable, Equatable {
     public var hostBytes: Int = 0
     /// How long its last wake took.
     public var lastWakeMilliseconds: Double?
+    /// What a job on it needs, measured at its first load (Note [Predicting a job's peak]).
+    public var memoryProfile: WhisperMemoryProfile?
 
     enum CodingKeys: String, CodingKey {
         case id, path, device, loaded, multilingual
@@ -38,5 +41,6 @@ public struct ModelInfo: Codable, Sendable, Equatable {
         case sleeping
         case hostBytes = "host_bytes"
         case lastWakeMilliseconds = "last_wake_ms"
+        case memoryProfile = "memory_profile"
     }
 }

@@ -41,12 +41,20 @@ public final class ModelRegistry: Sendable {
         var keepAliveOverride: KeepAlive?
     }
 
+    struct ProfileKey: Hashable {
+        let model: String
+        let computeType: ComputeType
+    }
+
     struct State {
         var resident: [String: Resident] = [:]
         var loading: [String: Loading] = [:]
         var sleeping: [String: Sleeping] = [:]
         /// How long each model's last wake took, in milliseconds.
         var lastWakeMilliseconds: [String: Double] = [:]
+        /// Each model's memory profile per compute type, measured at its first load and kept
+        /// across unloads (Note [Predicting a job's peak]).
+        var profiles: [ProfileKey: WhisperMemoryProfile] = [:]
         /// The idle-unload policy's keep-alive, shown for models without an override.
         var defaultKeepAlive: KeepAlive
     }
@@ -266,9 +274,11 @@ public final class ModelRegistry: Sendable {
         }
         let backend = self.backend
         return await withCheckedContinuation { continuation in
-            loader.async {
+            loader.async { [self] in
                 do {
-                    continuation.resume(returning: .success(try WhisperEngine(directory: directory, backend: backend, computeType: computeType)))
+                    let engine = try WhisperEngine(directory: directory, backend: backend, computeType: computeType)
+                    measureProfileIfNew(of: id, engine)
+                    continuation.resume(returning: .success(engine))
                 } catch let error as DeviceMemoryError {
                     // Out of memory stays itself: the caller may make room and try again.
                     continuation.resume(returning: .failure(error))
@@ -282,6 +292,20 @@ public final class ModelRegistry: Sendable {
         }
     }
 
+    /// Measures a model's memory profile at its first load in a compute type, on the loader
+    /// queue (Note [Predicting a job's peak]). A probe that fails (out of memory) leaves the
+    /// model without one: its jobs are then admitted without a prediction.
+    private func measureProfileIfNew(of id: String, _ engine: WhisperEngine) {
+        let key = ProfileKey(model: id, computeType: engine.model.computeType)
+        guard state.withLock({ $0.profiles[key] == nil }), let profile = try? engine.model.measureMemoryProfile() else { return }
+        state.withLock { $0.profiles[key] = profile }
+    }
+
+    /// The memory profile of `id` in `computeType`, once measured.
+    public func memoryProfile(of id: String, computeType: ComputeType) -> WhisperMemoryProfile? {
+        state.withLock { $0.profiles[ProfileKey(model: id, computeType: computeType)] }
+    }
+
     func info(_ id: String, _ state: State) -> ModelInfo {
         let model = state.resident[id], asleep = state.sleeping[id]
         let keepAlive = (model?.keepAliveOverride ?? asleep?.keepAliveOverride ?? state.defaultKeepAlive).seconds
@@ -292,7 +316,8 @@ public final class ModelRegistry: Sendable {
             activeJobs: model?.activeJobs ?? 0, lastUsed: model?.lastUsed, keepAliveSeconds: keepAlive,
             expiresAt: model.flatMap { m in keepAlive.map { m.lastUsed.addingTimeInterval($0) } },
             sleeping: asleep != nil, hostBytes: asleep?.engine.hostBytes ?? 0,
-            lastWakeMilliseconds: state.lastWakeMilliseconds[id])
+            lastWakeMilliseconds: state.lastWakeMilliseconds[id],
+            memoryProfile: (model?.engine.model.computeType).flatMap { state.profiles[ProfileKey(model: id, computeType: $0)] })
     }
 
     func unknown(_ id: String) -> ServiceError {

@@ -48,6 +48,8 @@ public struct JobRecord: Sendable, Codable, Equatable, Identifiable, FetchableRe
     public var processingMilliseconds: Double?
     /// The memory the job used on its device, once it has run.
     public var memory: JobMemory?
+    /// Why the running job waits before it starts (for memory), while it does.
+    public var waiting: String?
 
     /// The error the job failed with, as the service reported it.
     public var failure: ServiceError? {
@@ -76,7 +78,7 @@ public struct JobRecord: Sendable, Codable, Equatable, Identifiable, FetchableRe
     }
 
     public enum CodingKeys: String, CodingKey, ColumnExpression {
-        case id, position, parameters, state, attempts, model, device, transcript, text, error, memory
+        case id, position, parameters, state, attempts, model, device, transcript, text, error, memory, waiting
         case batchID = "batch_id"
         case fileName = "file_name"
         case audioPath = "audio_path"

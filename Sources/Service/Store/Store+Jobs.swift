@@ -56,6 +56,13 @@ extension Store {
         }
     }
 
+    /// Why the running job waits (nil: it no longer does). Synchronous, like `recordProgress`.
+    func recordWaiting(_ id: String, _ reason: String?) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE job SET waiting = ? WHERE id = ?", arguments: [reason, id])
+        }
+    }
+
     /// Stores the result; the job leaves the queue for the history.
     public func finish(_ id: String, transcript: Transcript, model: String, device: String,
                        processingMilliseconds: Double, at time: Date) async throws {
@@ -63,7 +70,7 @@ extension Store {
         try await write { db in
             try db.execute(sql: """
                 UPDATE job SET state = 'done', finished_at = ?, transcript = ?, text = ?, model = ?, device = ?,
-                    processing_ms = ?, processed_seconds = ?, total_seconds = ?, error = NULL, audio_path = NULL
+                    processing_ms = ?, processed_seconds = ?, total_seconds = ?, error = NULL, waiting = NULL, audio_path = NULL
                 WHERE id = ?
                 """, arguments: [time, transcriptJSON, transcript.text, model, device, processingMilliseconds,
                                  transcript.duration, transcript.duration, id])
@@ -73,7 +80,7 @@ extension Store {
     public func fail(_ id: String, because error: ServiceError, at time: Date) async throws {
         try await write { db in
             try db.execute(sql: """
-                UPDATE job SET state = 'failed', finished_at = ?, error = ?, error_code = ?, error_api_code = ?, audio_path = NULL
+                UPDATE job SET state = 'failed', finished_at = ?, error = ?, error_code = ?, error_api_code = ?, waiting = NULL, audio_path = NULL
                 WHERE id = ?
                 """, arguments: [time, error.message, error.code.rawValue, error.apiCode, id])
         }
@@ -84,7 +91,7 @@ extension Store {
     public func cancel(_ id: String, from state: JobState, at time: Date) async throws -> JobRecord? {
         try await write { db in
             guard let job = try JobRecord.fetchOne(db, key: id), job.state == state else { return nil }
-            try db.execute(sql: "UPDATE job SET state = 'cancelled', finished_at = ?, audio_path = NULL WHERE id = ?",
+            try db.execute(sql: "UPDATE job SET state = 'cancelled', finished_at = ?, waiting = NULL, audio_path = NULL WHERE id = ?",
                            arguments: [time, id])
             return job
         }
@@ -93,7 +100,7 @@ extension Store {
     /// Puts a job that was stopped part-way back at its place in the queue.
     public func requeue(_ id: String) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE job SET state = 'queued', started_at = NULL, processed_seconds = NULL WHERE id = ?",
+            try db.execute(sql: "UPDATE job SET state = 'queued', started_at = NULL, processed_seconds = NULL, waiting = NULL WHERE id = ?",
                            arguments: [id])
         }
     }
@@ -102,7 +109,7 @@ extension Store {
     public func requeueInterrupted() async throws -> [String] {
         try await write { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM job WHERE state = 'running' ORDER BY rowid")
-            try db.execute(sql: "UPDATE job SET state = 'queued', started_at = NULL, processed_seconds = NULL WHERE state = 'running'")
+            try db.execute(sql: "UPDATE job SET state = 'queued', started_at = NULL, processed_seconds = NULL, waiting = NULL WHERE state = 'running'")
             return ids
         }
     }

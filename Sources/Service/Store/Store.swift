@@ -95,6 +95,10 @@ public final class Store: Sendable {
         migrator.registerMigration("v3: job memory") { db in
             try db.alter(table: "job") { t in t.add(column: "memory", .text) }
         }
+        // Why a running job waits for memory (Note [Admission by prediction]).
+        migrator.registerMigration("v4: job waiting") { db in
+            try db.alter(table: "job") { t in t.add(column: "waiting", .text) }
+        }
         return migrator
     }
 }

@@ -83,7 +83,7 @@ function batchTable(batch) {
       el("thead", {}, el("tr", {}, ["File", "State", "Progress", "Result", "Audio"].map((name) => el("th", {}, name)))),
       el("tbody", {}, batch.files.map((file) => el("tr", { dataset: { state: file.state } },
         el("td", {}, file.file_name),
-        el("td", {}, file.state),
+        el("td", {}, file.state, file.waiting ? el("span", { class: "muted job-waiting" }, ` — ${file.waiting}`) : ""),
         el("td", {}, el("progress", { max: 1, value: file.progress ?? 0, "aria-label": `Progress of ${file.file_name}` })),
         el("td", {}, file.state === "done" ? downloads(file.id)
           : file.error ? el("span", { class: "error" }, file.error)
