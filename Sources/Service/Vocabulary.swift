@@ -24,6 +24,8 @@ public typealias EmptyCacheReport = DeviceMemory.EmptyCacheReport
 public typealias MemorySnapshot = DeviceMemory.MemorySnapshot
 /// What a clear would release now, per device.
 public typealias ClearPreview = DeviceMemory.ClearPreview
+/// One process's use of a GPU, as NVML reports it.
+public typealias GPUProcessUsage = GPU.GPUProcessUsage
 /// The out-of-memory test hook (`AURIS_FAULT_OOM`).
 public typealias OutOfMemoryFaults = DeviceMemory.OutOfMemoryFaults
 

@@ -1,5 +1,4 @@
 import DeviceMemory
-import GPU
 import Service
 import Testing
 
