@@ -30,14 +30,16 @@ struct AdmissionTests {
         #expect(message.contains("needs about 100.0 MiB") && message.contains("at most 80.0 MiB (83,886,080 bytes)"))
     }
 
-    /// A service on the tiny model, loaded (so profiled), on host memory of `capacity` bytes.
+    /// A service on the tiny model, loaded and profiled, on host memory of `capacity` bytes.
     static func service(capacity: Int? = nil) async throws -> (TranscriptionService, CachingAllocator, HostMemory, URL, URL, Int, Int) {
         let (root, modelDirectory) = try JobQueueWorkersTests.tinyModel()
         let host = HostMemory(capacityBytes: capacity)
         let allocator = try CachingAllocator(backend: host)
         let registry = ModelRegistry(models: ["tiny": modelDirectory], defaultModelID: "tiny", backend: CPUBackend(allocator: allocator, threads: 1))
         let service = TranscriptionService(registry: registry, memoryWaitLimit: .seconds(20))
-        let profile = try #require(try await registry.load("tiny").memoryProfile)
+        let engine = try await registry.acquire("tiny").engine
+        let profile = try #require(await registry.ensureMemoryProfile(of: "tiny", engine))
+        registry.release("tiny")
         _ = allocator.emptyCache()
         let audio = root.appendingPathComponent("clip.wav")
         try JobQueueWorkersTests.wav(seconds: 2, seed: 6).write(to: audio)

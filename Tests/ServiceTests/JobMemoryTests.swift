@@ -14,8 +14,10 @@ struct JobMemoryTests {
         let allocator = try CachingAllocator(backend: HostMemory())
         let service = TranscriptionService(registry: ModelRegistry(
             models: ["tiny": modelDirectory], defaultModelID: "tiny", backend: CPUBackend(allocator: allocator, threads: 1)))
-        // The load measures the model's profile, which warms the cache; start from an empty one.
-        _ = try await service.registry.load("tiny")
+        // The model's profile is measured before its first job, which warms the cache; measure
+        // it first and start the jobs from an empty cache.
+        _ = await service.registry.ensureMemoryProfile(of: "tiny", try await service.registry.acquire("tiny").engine)
+        service.registry.release("tiny")
         _ = allocator.emptyCache()
         let queue = JobQueue(store: try Store(), service: service)
         let worker = Task { try await queue.run() }

@@ -94,7 +94,7 @@ public final class TranscriptionService: Sendable {
         if options.language == nil && !engine.isMultilingual { options.language = "en" }
         let finalOptions = options
         var before = before
-        if let profile = registry.memoryProfile(of: id, computeType: engine.model.computeType) {
+        if let profile = await registry.ensureMemoryProfile(of: id, engine) {
             before.predictedPeakBytes = engine.predictedPeak(audioSeconds: WhisperEngine.durationSeconds(of: path, named: name),
                                                              options: finalOptions, profile: profile)
             do {

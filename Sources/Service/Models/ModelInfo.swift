@@ -27,7 +27,7 @@ public struct ModelInfo: Codable, Sendable, Equatable {
     public var hostBytes: Int = 0
     /// How long its last wake took.
     public var lastWakeMilliseconds: Double?
-    /// What a job on it needs, measured at its first load (Note [Predicting a job's peak]).
+    /// What a job on it needs, measured before its first job (Note [Predicting a job's peak]).
     public var memoryProfile: WhisperMemoryProfile?
 
     enum CodingKeys: String, CodingKey {

@@ -52,7 +52,7 @@ public final class ModelRegistry: Sendable {
         var sleeping: [String: Sleeping] = [:]
         /// How long each model's last wake took, in milliseconds.
         var lastWakeMilliseconds: [String: Double] = [:]
-        /// Each model's memory profile per compute type, measured at its first load and kept
+        /// Each model's memory profile per compute type, measured before its first job and kept
         /// across unloads (Note [Predicting a job's peak]).
         var profiles: [ProfileKey: WhisperMemoryProfile] = [:]
         /// The idle-unload policy's keep-alive, shown for models without an override.
@@ -276,9 +276,7 @@ public final class ModelRegistry: Sendable {
         return await withCheckedContinuation { continuation in
             loader.async { [self] in
                 do {
-                    let engine = try WhisperEngine(directory: directory, backend: backend, computeType: computeType)
-                    measureProfileIfNew(of: id, engine)
-                    continuation.resume(returning: .success(engine))
+                    continuation.resume(returning: .success(try WhisperEngine(directory: directory, backend: backend, computeType: computeType)))
                 } catch let error as DeviceMemoryError {
                     // Out of memory stays itself: the caller may make room and try again.
                     continuation.resume(returning: .failure(error))
@@ -292,13 +290,18 @@ public final class ModelRegistry: Sendable {
         }
     }
 
-    /// Measures a model's memory profile at its first load in a compute type, on the loader
-    /// queue (Note [Predicting a job's peak]). A probe that fails (out of memory) leaves the
-    /// model without one: its jobs are then admitted without a prediction.
-    private func measureProfileIfNew(of id: String, _ engine: WhisperEngine) {
+    /// The memory profile of `id` as `engine` runs it, measured on the loader queue the first
+    /// time a job needs it (Note [Predicting a job's peak]): before the first job on a model in a
+    /// compute type, not at its load, so that loading stays a load (and a process that only loads
+    /// and unloads pays for no inference). A probe that fails (out of memory) leaves the model
+    /// without one: its jobs are then admitted without a prediction.
+    public func ensureMemoryProfile(of id: String, _ engine: WhisperEngine) async -> WhisperMemoryProfile? {
         let key = ProfileKey(model: id, computeType: engine.model.computeType)
-        guard state.withLock({ $0.profiles[key] == nil }), let profile = try? engine.model.measureMemoryProfile() else { return }
+        if let known = state.withLock({ $0.profiles[key] }) { return known }
+        let probing = Handoff(engine)   // Note [Dispatch blocks outlive their work]
+        guard case .success(let profile) = await onLoader({ try probing.use { try $0.model.measureMemoryProfile() } }) else { return nil }
         state.withLock { $0.profiles[key] = profile }
+        return profile
     }
 
     /// The memory profile of `id` in `computeType`, once measured.

@@ -1,7 +1,7 @@
 import DeviceMemory
 import Tensor
 
-/// What one job on a model needs on its device, measured once when the model loads: the peak
+/// What one job on a model needs on its device, measured once, before its first job: the peak
 /// of encoding a window, what the encoded window keeps, and the peak of decoding over it for a
 /// few prompt lengths.
 ///
