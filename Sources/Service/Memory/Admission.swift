@@ -26,7 +26,7 @@ public enum AdmissionDecision: Sendable, Equatable {
 }
 
 /// What admission weighs, all in bytes.
-public struct AdmissionInput: Sendable, Equatable {
+public struct AdmissionInput: Sendable {
     /// What the job will take from the device: its predicted peak above what is allocated now,
     /// or the whole segments it reserves, whichever is more.
     public var predictedBytes: Int
@@ -47,11 +47,6 @@ public struct AdmissionInput: Sendable, Equatable {
         self.cachedBytes = cachedBytes
         self.idleModels = idleModels
         self.capacityBytes = capacityBytes
-    }
-
-    public static func == (lhs: AdmissionInput, rhs: AdmissionInput) -> Bool {
-        (lhs.predictedBytes, lhs.freeBytes, lhs.cachedBytes, lhs.capacityBytes) == (rhs.predictedBytes, rhs.freeBytes, rhs.cachedBytes, rhs.capacityBytes)
-            && lhs.idleModels.map(\.id) == rhs.idleModels.map(\.id) && lhs.idleModels.map(\.bytes) == rhs.idleModels.map(\.bytes)
     }
 
     /// Note [Admission by prediction].

@@ -304,11 +304,6 @@ public final class ModelRegistry: Sendable {
         return profile
     }
 
-    /// The memory profile of `id` in `computeType`, once measured.
-    public func memoryProfile(of id: String, computeType: ComputeType) -> WhisperMemoryProfile? {
-        state.withLock { $0.profiles[ProfileKey(model: id, computeType: computeType)] }
-    }
-
     func info(_ id: String, _ state: State) -> ModelInfo {
         let model = state.resident[id], asleep = state.sleeping[id]
         let keepAlive = (model?.keepAliveOverride ?? asleep?.keepAliveOverride ?? state.defaultKeepAlive).seconds
