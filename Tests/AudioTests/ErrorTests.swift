@@ -55,7 +55,7 @@ struct ErrorTests {
             return UInt8(truncatingIfNeeded: state >> 24)
         }
         let file = try fixtures.write("noise.wav", [0x00, 0x01] + garbage)
-        if Tools.ffmpeg != nil {
+        if Tools.ffmpegRuns {
             let error = openError(file, named: "noise.wav")
             #expect(error?.code == .unsupportedFormat)
             #expect(error?.message.contains("'noise.wav' is not audio that libsndfile or ffmpeg can read") == true, "\(error?.message ?? "")")

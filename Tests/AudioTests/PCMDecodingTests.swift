@@ -87,7 +87,7 @@ struct PCMDecodingTests {
     }
 
     // ffmpeg only makes the FLAC; libsndfile decodes it.
-    @Test(.enabled(if: Tools.ffmpeg != nil, "ffmpeg is not installed, so no FLAC can be made"))
+    @Test(.enabled(if: Tools.ffmpegRuns, "ffmpeg is not installed, so no FLAC can be made"))
     func flacDecodesLosslesslyLikeTheWAV() throws {
         let fixtures = try Fixtures()
         let codes = WAV.sine(frequency: 300, seconds: 0.5, sampleRate: 16000).map { ($0 * 32767).rounded() }

@@ -3,7 +3,7 @@ import Testing
 
 /// Every administrative action lands in the audit log with its actor, result and the memory
 /// before and after; failures are recorded as failures.
-@Suite("Audit route", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+@Suite("Audit route", .serialized, .enabled(if: LiveServer.modelRuns, "the default model is not installed"))
 struct AuditRouteTests {
     @Test func everyAdminActionIsAudited() async throws {
         let server = try await LiveServer()

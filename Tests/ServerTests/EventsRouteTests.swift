@@ -5,7 +5,7 @@ import Glibc
 import Testing
 
 /// The live event stream the web page listens to.
-@Suite("Events route", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+@Suite("Events route", .serialized, .enabled(if: LiveServer.modelRuns, "the default model is not installed"))
 struct EventsRouteTests {
     @Test func streamsMemorySamplesJobProgressAndClears() async throws {
         let server = try await LiveServer()

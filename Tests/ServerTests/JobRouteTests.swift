@@ -4,7 +4,7 @@ import Testing
 
 /// Jobs over HTTP: batches with per-file progress, answers without waiting, the searchable
 /// history, and queued jobs that survive a restart.
-@Suite("Job routes", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+@Suite("Job routes", .serialized, .enabled(if: LiveServer.modelRuns, "the default model is not installed"))
 struct JobRouteTests {
     static func finished(_ batch: [String: Any]) -> Bool {
         ["done", "failed", "cancelled"].contains(batch["state"] as? String ?? "")

@@ -20,12 +20,11 @@ final class LiveServer: @unchecked Sendable {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let clips = packageRoot.appendingPathComponent("Tests/WhisperTests/Golden/clips")
     static let modelsDirectory = packageRoot.appendingPathComponent("models")
-    static var modelAvailable: Bool {
-        let present = FileManager.default.fileExists(atPath: modelsDirectory.appendingPathComponent("whisper-tiny.en/model.bin").path)
-        if !present, ProcessInfo.processInfo.environment["AURIS_REQUIRE_MODEL"] == "1" {
-            Issue.record("AURIS_REQUIRE_MODEL=1 but the default model is missing: run scripts/install-model.sh")
-        }
-        return present
+    /// `make test` sets AURIS_REQUIRE_MODEL=1: there the server tests run, and a missing model
+    /// fails them (the server cannot load it) instead of skipping them.
+    static var modelRuns: Bool {
+        FileManager.default.fileExists(atPath: modelsDirectory.appendingPathComponent("whisper-tiny.en/model.bin").path)
+            || ProcessInfo.processInfo.environment["AURIS_REQUIRE_MODEL"] == "1"
     }
 
     init(maxUploadBytes: Int = 64 << 20, keepAlive: KeepAlive = .seconds(300), dataDirectory: URL? = nil,

@@ -20,7 +20,7 @@ final class TestClock: Sendable {
 
 /// Every automatic policy fires over a real server when, and only when, it should — with the
 /// time moved by hand — and leaves an audit entry with the memory before and after.
-@Suite("Policies firing", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+@Suite("Policies firing", .serialized, .enabled(if: LiveServer.modelRuns, "the default model is not installed"))
 struct PolicyFiringTests {
     /// The janitor's entries of one policy.
     static func entries(_ server: LiveServer, _ policy: String) async throws -> [[String: Any]] {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Memory policies over HTTP: read, change, validate, persist, and act between jobs.
-@Suite("Policy routes", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+@Suite("Policy routes", .serialized, .enabled(if: LiveServer.modelRuns, "the default model is not installed"))
 struct PolicyRouteTests {
     @Test func policiesAreValidatedAndSurviveARestart() async throws {
         let server = try await LiveServer()

@@ -13,7 +13,7 @@ import Testing
 /// held by live weights, not by its cache. So the batch fails part-way, on the files of the
 /// second model. With the default policies, the first out-of-memory error unloads the idle
 /// model (the memory-pressure policy) and the file runs again, and the whole batch completes.
-@Suite("Pseudo-OOM scenario", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+@Suite("Pseudo-OOM scenario", .serialized, .enabled(if: LiveServer.modelRuns, "the default model is not installed"))
 struct PseudoOutOfMemoryTests {
     static let models = ["meetings", "dictation"]
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Old history and audit entries are pruned on a long-running server, and the pruning is audited.
-@Suite("Retention", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+@Suite("Retention", .serialized, .enabled(if: LiveServer.modelRuns, "the default model is not installed"))
 struct RetentionTests {
     @Test func finishedJobsAndAuditEntriesExpire() async throws {
         let clock = TestClock("2026-11-30T10:00:00Z")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Transcription over HTTP, on a real socket, with the default model.
-@Suite("Transcription routes", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+@Suite("Transcription routes", .serialized, .enabled(if: LiveServer.modelRuns, "the default model is not installed"))
 struct TranscriptionRouteTests {
     static let hello = " The law and welcome to the Oris speech recognition test."
 

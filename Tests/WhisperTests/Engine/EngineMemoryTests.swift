@@ -4,7 +4,7 @@ import Testing
 import Whisper
 
 /// Every byte the engine uses comes from the allocator, and a transcription gives it all back.
-@Suite("Engine memory", .serialized, .enabled(if: GoldenFixtures.modelAvailable, GoldenFixtures.skipReason))
+@Suite("Engine memory", .serialized, .enabled(if: GoldenFixtures.modelRuns, GoldenFixtures.skipReason))
 struct EngineMemoryTests {
     @Test func transcriptionLeavesOnlyTheWeightsAllocated() throws {
         let (engine, allocator) = try GoldenFixtures.makeEngine()

@@ -8,7 +8,7 @@ import Whisper
 /// but the weights (and cuBLAS's workspace) left allocated after each clip.
 @Suite("Golden transcripts on CUDA", .serialized,
        .enabled(if: !DeviceDiscovery.discover().cuda.isEmpty, "needs a machine with an NVIDIA GPU"),
-       .enabled(if: GoldenFixtures.modelAvailable, GoldenFixtures.skipReason))
+       .enabled(if: GoldenFixtures.modelRuns, GoldenFixtures.skipReason))
 struct GPUTranscriptionTests {
     @Test("committed clips match the CPU's transcripts")
     func committedClips() throws {

@@ -6,9 +6,17 @@ import Whisper
 
 /// Auris's transcripts against faster-whisper's on the same model and clips: the text must be
 /// identical and every segment boundary within 0.02 s.
-@Suite("Golden transcripts", .serialized, .enabled(if: GoldenFixtures.modelAvailable, GoldenFixtures.skipReason))
+@Suite("Golden transcripts", .serialized, .enabled(if: GoldenFixtures.modelRuns, GoldenFixtures.skipReason))
 struct GoldenTranscriptionTests {
     static let engine = Result { try GoldenFixtures.makeEngine().0 }
+
+    /// The clip tests take their cases from the references: an unreadable or empty file would
+    /// leave them with no cases, passing; this fails instead.
+    @Test("the references load and list committed clips")
+    func referencesLoad() throws {
+        let references = try GoldenFixtures.loadedReferences.get()
+        #expect(references.filter(\.committed).count >= 8, "\(references.count) references")
+    }
 
     @Test("committed clips", arguments: GoldenFixtures.references.filter(\.committed))
     func committedClip(reference: GoldenFixtures.Reference) throws {

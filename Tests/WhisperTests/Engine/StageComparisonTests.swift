@@ -10,7 +10,7 @@ import Whisper
 /// with the same history. The reference (Golden/stages.json) is a compact extract made by
 /// `Benchmarks/Whisper/compare_stages.py --write-reference`; that script also prints the full
 /// comparison. Largest differences measured are in docs/speech-engine.md.
-@Suite("Stages against CTranslate2", .serialized, .enabled(if: GoldenFixtures.modelAvailable, GoldenFixtures.skipReason))
+@Suite("Stages against CTranslate2", .serialized, .enabled(if: GoldenFixtures.modelRuns, GoldenFixtures.skipReason))
 struct StageComparisonTests {
     struct Reference: Decodable {
         struct Window: Decodable {

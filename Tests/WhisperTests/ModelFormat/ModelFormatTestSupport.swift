@@ -42,23 +42,6 @@ func expectModelFormatError(
     }
 }
 
-/// The real default model: `AURIS_DEFAULT_MODEL`, else `models/whisper-tiny.en` at the package
-/// root; nil when neither holds a `model.bin`.
-enum RealDefaultModel {
-    static let directory: URL? = {
-        var candidates: [URL] = []
-        if let path = ProcessInfo.processInfo.environment["AURIS_DEFAULT_MODEL"], !path.isEmpty {
-            candidates.append(URL(fileURLWithPath: path))
-        }
-        // Tests/WhisperTests/ModelFormat/<this file> → the package root.
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(packageRoot.appendingPathComponent("models/whisper-tiny.en"))
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("model.bin").path) }
-    }()
-
-    static let skipReason: Comment = "no real model: set AURIS_DEFAULT_MODEL to a CTranslate2 whisper-tiny.en directory, or place one at models/whisper-tiny.en"
-}
 
 extension Array where Element == Float {
     /// Largest absolute element-wise difference.

@@ -131,9 +131,9 @@ struct TinyWhisperModelTests {
 
 @Suite("the real default model")
 struct RealDefaultModelTests {
-    @Test("tiny.en loads with its known dimensions", .enabled(if: RealDefaultModel.directory != nil, RealDefaultModel.skipReason))
+    @Test("tiny.en loads with its known dimensions", .enabled(if: GoldenFixtures.modelRuns, GoldenFixtures.skipReason))
     func tinyEnglish() throws {
-        let directory = try #require(RealDefaultModel.directory)
+        let directory = try #require(GoldenFixtures.modelDirectory)
         let model = try WhisperModelDirectory(directory: directory)
         let dimensions = model.dimensions
         // The project's default model is whisper-tiny.en.

@@ -14,29 +14,35 @@ enum TokenizerFixtures {
 
     static let goldenDirectory = repositoryRoot.appendingPathComponent("Tests/WhisperTests/Golden")
 
-    /// The default model directory: `models/whisper-tiny.en` under the repository, else
-    /// `$AURIS_DEFAULT_MODEL`; nil when neither holds a vocabulary.
-    static let modelDirectory: URL? = {
-        var candidates = [repositoryRoot.appendingPathComponent("models/whisper-tiny.en")]
-        if let path = ProcessInfo.processInfo.environment["AURIS_DEFAULT_MODEL"], !path.isEmpty {
-            candidates.append(URL(fileURLWithPath: path))
-        }
-        return candidates.first { directory in
-            ["vocabulary.txt", "vocabulary.json"].contains {
-                FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
-            }
-        }
-    }()
+    /// The default model directory (the one the engine tests use).
+    static var modelDirectory: URL? { GoldenFixtures.modelDirectory }
 
     static let modelMissingReason: Comment =
         "no model at models/whisper-tiny.en or $AURIS_DEFAULT_MODEL (install the default model to run this)"
 
-    /// The default model's tokenizer, loaded once (with `tokenizer.json` merges when present).
-    static let tokenizer: WhisperTokenizer? = modelDirectory.flatMap { try? WhisperTokenizer(modelDirectory: $0) }
+    /// `make test` sets AURIS_REQUIRE_MODEL=1: there the model tests run, and fail on a missing or
+    /// unreadable model instead of skipping.
+    static let required = ProcessInfo.processInfo.environment["AURIS_REQUIRE_MODEL"] == "1"
+    /// Whether the default-model tests run: the model is there, or it must be.
+    static var modelRuns: Bool { GoldenFixtures.modelRuns }
+
+    /// The default model's tokenizer, loaded once (with `tokenizer.json` merges when present),
+    /// or why it could not be.
+    static let loadedTokenizer: Result<WhisperTokenizer, any Error> = Result {
+        try WhisperTokenizer(modelDirectory: try model())
+    }
 
     /// The same model's tokenizer built from its vocabulary alone (no merge list).
-    static let vocabularyOnlyTokenizer: WhisperTokenizer? = modelDirectory.flatMap { directory in
-        (try? WhisperTokenizer.readVocabulary(in: directory)).flatMap { try? WhisperTokenizer(vocabulary: $0) }
+    static let loadedVocabularyOnlyTokenizer: Result<WhisperTokenizer, any Error> = Result {
+        try WhisperTokenizer(vocabulary: try WhisperTokenizer.readVocabulary(in: try model()))
+    }
+
+    static func tokenizer() throws -> WhisperTokenizer { try loadedTokenizer.get() }
+    static func vocabularyOnlyTokenizer() throws -> WhisperTokenizer { try loadedVocabularyOnlyTokenizer.get() }
+
+    static func model() throws -> URL {
+        guard let modelDirectory else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(modelMissingReason)"]) }
+        return modelDirectory
     }
 
     /// What faster-whisper 1.2.1 / tokenizers gave (scripts/golden/tokenizer-expectations.py).
@@ -47,9 +53,11 @@ enum TokenizerFixtures {
 
     static var expectations: TokenizerExpectations? { try? loadedExpectations.get() }
 
-    /// Whether the expectations apply to the installed model (same tokenizer: same vocabulary size).
-    static var expectationsMatchModel: Bool {
-        guard let tokenizer, let expectations else { return false }
+    /// Whether the expectations are checked: they apply to the installed model (same tokenizer:
+    /// same vocabulary size), or the model is required (then a mismatch fails, in `specialIds`).
+    static var expectationsApply: Bool {
+        if required { return true }
+        guard let tokenizer = try? tokenizer(), let expectations else { return false }
         return tokenizer.vocabularySize == expectations.vocabularySize
     }
 
