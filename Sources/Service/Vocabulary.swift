@@ -35,8 +35,15 @@ public enum KeepAlive: Sendable, Codable, Equatable, Hashable {
     /// Until it is unloaded by hand.
     case forever
 
+    /// The longest finite keep-alive: a year. Longer is a typo or a probe, not a plan; -1 keeps
+    /// a model until it is unloaded by hand.
+    public static let longestSeconds: Double = 365 * 86_400
+
     /// The API's reading of a number: seconds, and a negative number keeps the model forever.
-    public init(requestSeconds seconds: Double) {
+    /// Nil for what no clock can hold (NaN, infinities, more than `longestSeconds`): such a value
+    /// would reach the JSON of every later answer that shows the model, and JSON has no infinity.
+    public init?(requestSeconds seconds: Double) {
+        guard seconds.isFinite, seconds <= Self.longestSeconds else { return nil }
         self = seconds < 0 ? .forever : .seconds(seconds)
     }
 

@@ -18,7 +18,7 @@ struct AdminAccessMiddleware: RouterMiddleware {
             await onRefusal(peer, request.uri.path, "remote peer; remote administration is disabled")
             throw APIError(.forbidden, code: "admin_local_only",
                 "administrative routes answer only local callers (this request came from \(peer)); "
-                + "run the command on the server, or start it with --admin-token to allow remote administration")
+                + "run the command on the server, or start the server with the environment variable AURIS_ADMIN_TOKEN set to allow remote administration (a flag would show the token in `ps`)")
         }
         guard let presented = Self.bearerToken(request), Self.constantTimeEqual(presented, adminToken) else {
             await onRefusal(peer, request.uri.path, "remote peer without a valid admin token")

@@ -59,6 +59,7 @@ public struct Intake: Sendable {
         for model in Set(models ?? []).union([parameters.model].compactMap { $0 }) where !known.contains(model) {
             throw ServiceError(.unknownModel, "no model named '\(model)'; available: \(known.joined(separator: ", ")) (GET /api/models)")
         }
+        try checkAbilities(parameters, models: models, serving: serving)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var jobs: [JobRecord] = []
         for (position, file) in files.enumerated() {
@@ -78,5 +79,18 @@ public struct Intake: Sendable {
             throw error
         }
         return jobs
+    }
+
+    /// Refuses a language or a translation that a model the job may run cannot honour — an
+    /// English-only model would otherwise answer in English, silently.
+    private func checkAbilities(_ parameters: JobParameters, models: [String]?, serving: [ModelRegistry]) throws(ServiceError) {
+        guard parameters.language != nil || parameters.task == .translate, let registry = serving.first else { return }
+        let names: [String?] = models.map { Array(Set($0)).sorted() } ?? [parameters.model]
+        for name in names {
+            let abilities = try registry.abilities(of: name)
+            if let refusal = abilities.refusal(language: parameters.language, translate: parameters.task == .translate) {
+                throw ServiceError.invalid(refusal.option, "\(name ?? registry.defaultModelID): \(refusal.message)")
+            }
+        }
     }
 }

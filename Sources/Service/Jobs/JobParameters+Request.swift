@@ -22,8 +22,10 @@ extension JobParameters {
         initialPrompt = value(openAI ? "prompt" : "initial_prompt")
         if let temperature = value("temperature") {
             let values = temperature.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
-                throw .invalid("temperature", "temperature takes non-negative numbers, comma-separated")
+            // Whisper samples at 0 ... 1 (OpenAI's range); a single value falls back upward to 1,
+            // so above 1 there would be no ladder at all, and infinity is no temperature.
+            guard !values.isEmpty, values.allSatisfy({ $0.map { (0...1).contains($0) } ?? false }) else {
+                throw .invalid("temperature", "temperature takes numbers from 0 to 1, comma-separated, not '\(temperature)'")
             }
             // OpenAI's single temperature still falls back upward, as faster-whisper does.
             let first = values[0]!
@@ -49,10 +51,11 @@ extension JobParameters {
 
     /// A keep-alive as the API writes it: seconds, negative meaning until unloaded by hand.
     public static func keepAlive(_ text: String) throws(ServiceError) -> KeepAlive {
-        guard let seconds = Double(text) else {
-            throw .invalid("keep_alive", "keep_alive is a number of seconds (negative: keep until unloaded)")
+        guard let keepAlive = Double(text).flatMap(KeepAlive.init(requestSeconds:)) else {
+            throw .invalid("keep_alive", "keep_alive is a number of seconds up to \(Int(KeepAlive.longestSeconds)) (a year), "
+                + "or negative to keep the model until it is unloaded; not '\(text)'")
         }
-        return KeepAlive(requestSeconds: seconds)
+        return keepAlive
     }
 }
 

@@ -55,6 +55,8 @@ public final class ModelRegistry: Sendable {
         /// Each model's memory profile per compute type, measured before its first job and kept
         /// across unloads (Note [Predicting a job's peak]).
         var profiles: [ProfileKey: WhisperMemoryProfile] = [:]
+        /// What each model can be asked for (languages, translation), read from its files.
+        var abilities: [String: WhisperModelAbilities] = [:]
         /// The idle-unload policy's keep-alive, shown for models without an override.
         var defaultKeepAlive: KeepAlive
     }

@@ -69,6 +69,10 @@ struct ServeCommand: AsyncParsableCommand {
     private func makeConfiguration() throws -> ServerConfiguration {
         let environment = ProcessInfo.processInfo.environment
         if let historyDays, !(historyDays > 0) { throw UserError("--history-days must be a positive number of days") }
+        guard let keepAlive = KeepAlive(requestSeconds: keepAlive) else {
+            throw UserError("--keep-alive must be a number of seconds up to a year (\(Int(KeepAlive.longestSeconds))), or negative to keep models until unloaded")
+        }
+        guard maxUploadMegabytes > 0 else { throw UserError("--max-upload-mb must be a positive number of MiB") }
         guard auditDays >= 0 else { throw UserError("--audit-days must be 0 (keep everything) or a positive number of days") }
         let parsedDevices: [DeviceID], allocatorConfiguration: AllocatorConfiguration, faults: OutOfMemoryFaults?
         do throws(DeviceMemoryError) {
@@ -84,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             defaultModel: model, maxUploadBytes: maxUploadMegabytes << 20,
             // A token on the command line would show in `ps`; it comes from the environment.
             adminToken: environment["AURIS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-            keepAlive: KeepAlive(requestSeconds: keepAlive), threads: threads, computeType: computeType,
+            keepAlive: keepAlive, threads: threads, computeType: computeType,
             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 },
             outOfMemoryFaults: faults, historyRetentionDays: historyDays, auditRetentionDays: auditDays > 0 ? auditDays : nil)
     }
