@@ -35,11 +35,20 @@ struct UploadReceiver: Sendable {
 
     /// - Parameter allowMany: whether more than one file may come (batches).
     func receive(_ request: Request, allowMany: Bool = false) async throws -> Upload {
+        // The declared length is checked before a byte is read: a client announcing 3 GiB is
+        // refused at once, not after the server has written 2 GiB of it to disk.
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limitBytes {
+            throw UploadSink.tooLarge(limitBytes)
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var sink = UploadSink(directory: directory, limitBytes: limitBytes, allowMany: allowMany)
         do {
             let contentType = request.headers[.contentType] ?? ""
-            if let boundary = Self.boundary(contentType) {
+            if contentType.lowercased().hasPrefix("multipart/") {
+                guard let boundary = Self.boundary(contentType), !boundary.isEmpty else {
+                    throw APIError(.badRequest, code: "malformed_multipart",
+                        "the request says multipart/form-data but names no boundary (Content-Type: multipart/form-data; boundary=...)")
+                }
                 try await receiveMultipart(request, boundary: boundary, into: &sink)
             } else {
                 try sink.startFile(named: request.uri.queryParameters["filename"].map(String.init))
@@ -48,8 +57,9 @@ struct UploadReceiver: Sendable {
             let upload = try sink.finish()
             guard !upload.files.isEmpty, upload.files.allSatisfy({ $0.byteCount > 0 }) else {
                 upload.remove()
-                throw APIError(.badRequest, code: "empty_upload",
-                    "no audio received: send the file as the request body, or as the 'file' field of a multipart form")
+                throw APIError(.badRequest, code: "empty_upload", allowMany
+                    ? "no audio received: send the recordings as 'files' parts of a multipart form, one part per file"
+                    : "no audio received: send the file as the request body, or as the 'file' field of a multipart form")
             }
             return upload
         } catch {
@@ -69,8 +79,16 @@ struct UploadReceiver: Sendable {
             try state.flush(into: &sink)
         }
         try state.flush(into: &sink)
+        // A body cut off inside a part would otherwise be queued as audio and fail only when its
+        // turn came; the closing boundary is what says the upload is whole.
+        guard !state.partOpen else {
+            throw APIError(.badRequest, code: "malformed_multipart",
+                "the multipart body ends inside a part, without its closing boundary '--\(boundary)--': the upload was cut off")
+        }
         guard state.sawFilePart else {
-            throw APIError(.badRequest, code: "missing_file", "the multipart form has no 'file' field with the audio")
+            throw APIError(.badRequest, code: "missing_file", sink.allowMany
+                ? "the multipart form has no 'files' parts with the recordings"
+                : "the multipart form has no 'file' field with the audio")
         }
     }
 
@@ -112,12 +130,14 @@ struct UploadSink {
         current = (try FileHandle(forWritingTo: url), url, name, 0)
     }
 
+    static func tooLarge(_ limitBytes: Int) -> APIError {
+        APIError(.contentTooLarge, code: "upload_too_large",
+            "uploads are limited to \(limitBytes / (1 << 20)) MiB per request; split the recording or raise --max-upload-mb")
+    }
+
     mutating func write(_ buffer: ByteBuffer) throws {
         totalBytes += buffer.readableBytes
-        guard totalBytes <= limitBytes else {
-            throw APIError(.contentTooLarge, code: "upload_too_large",
-                "uploads are limited to \(limitBytes / (1 << 20)) MiB per request; split the recording or raise --max-upload-mb")
-        }
+        guard totalBytes <= limitBytes else { throw Self.tooLarge(limitBytes) }
         guard current != nil else { return }
         current!.bytes += buffer.readableBytes
         current!.handle.write(Data(buffer.readableBytesView))
@@ -162,12 +182,19 @@ final class MultipartState: @unchecked Sendable {
 
     static let fileFieldNames: Set<String> = ["file", "files", "file[]", "files[]"]
 
-    func header(_ name: String, _ value: String) { headers[name.lowercased()] = value }
+    /// Whether a part has begun (headers or bytes) and not yet ended at a boundary.
+    private(set) var partOpen = false
+
+    func header(_ name: String, _ value: String) {
+        partOpen = true
+        headers[name.lowercased()] = value
+    }
 
     private var partName: String? { Self.parameter("name", in: headers["content-disposition"]) }
     private var isFilePart: Bool { partName.map(Self.fileFieldNames.contains) ?? false }
 
     func body(_ buffer: ByteBuffer) {
+        partOpen = true
         if isFilePart {
             if !inFilePart {
                 inFilePart = true
@@ -192,6 +219,7 @@ final class MultipartState: @unchecked Sendable {
         headers = [:]
         fieldBytes = []
         inFilePart = false
+        partOpen = false
     }
 
     func flush(into sink: inout UploadSink) throws {
