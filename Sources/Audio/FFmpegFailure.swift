@@ -1,13 +1,17 @@
+import Foundation
+
 /// Turns ffmpeg's exit status and stderr into an `AudioError` a user can act on.
 ///
 /// ffmpeg says "Invalid data found when processing input" for anything it cannot identify; that is
 /// reported as `.unsupportedFormat`, not as ffmpeg breaking, since the fix is a different file.
-/// Other failures are `.ffmpegFailed` with ffmpeg's own words.
+/// Any other refusal is `.decodeFailed`: ffmpeg ran and this file defeated it (a WAV header with
+/// 0 channels, a corrupt stream), which the user fixes with another file, as with the first case.
+/// `.ffmpegFailed` is kept for ffmpeg itself breaking (not starting, killed).
 enum FFmpegFailure {
     static func classify(
         stderr: String, status: Int32, name: String, signature: FileSignature, producedAudio: Bool
     ) -> AudioError {
-        let said = stderr.isEmpty ? "it printed nothing" : "ffmpeg said: \(stderr)"
+        let said = stderr.isEmpty ? "it printed nothing" : "ffmpeg said: \(publicText(stderr))"
         // ffmpeg guesses a format for bytes nobody recognises (often MP3, from a chance frame sync)
         // and then fails on them in varied words; a file with no known signature that yields no
         // audio at all is, for the user, simply not audio.
@@ -24,7 +28,24 @@ enum FFmpegFailure {
         if stderr.contains("No such file or directory") {
             return AudioError(.fileNotFound, "'\(name)' disappeared before ffmpeg could read it; \(said)")
         }
-        return AudioError(.ffmpegFailed, "ffmpeg could not decode '\(name)' (exit status \(status)); \(said)")
+        return AudioError(.decodeFailed, "ffmpeg could not decode '\(name)' (exit status \(status)); \(said)")
+    }
+
+    /// ffmpeg's words as a client may see them: its `[decoder @ 0x55d1…]` prefixes carry heap
+    /// addresses (of no use to the client, of some to an attacker), its "Last message repeated"
+    /// lines are noise, and only the last few lines say what went wrong.
+    static func publicText(_ stderr: String) -> String {
+        var lines: [String] = []
+        for raw in stderr.split(whereSeparator: \.isNewline) {
+            var line = raw.trimmingCharacters(in: .whitespaces)
+            while let at = line.range(of: " @ 0x") {
+                let end = line[at.upperBound...].firstIndex { !$0.isHexDigit } ?? line.endIndex
+                line.removeSubrange(at.lowerBound..<end)
+            }
+            if line.isEmpty || line.hasPrefix("Last message repeated") || lines.last == line { continue }
+            lines.append(line)
+        }
+        return lines.suffix(3).joined(separator: " / ")
     }
 
     /// The error for a file that needs ffmpeg on a machine without it.

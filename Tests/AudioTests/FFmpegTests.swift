@@ -13,7 +13,7 @@ struct FFmpegTests {
         return try fixtures.ffmpeg(wav, to: name, arguments)
     }
 
-    @Test(.enabled(if: Tools.ffmpeg != nil, "ffmpeg is not installed"))
+    @Test(.enabled(if: Tools.ffmpegRuns, "ffmpeg is not installed"))
     func mp3IsDecodedByFFmpeg() throws {
         let fixtures = try Fixtures()
         let mp3 = try encodedTone(fixtures, "tone.mp3")
@@ -27,7 +27,7 @@ struct FFmpegTests {
         #expect(abs(Double(Signal.zeroCrossings(samples)) - 880.0 * Double(samples.count - 2000) / 16000) <= 4)
     }
 
-    @Test(.enabled(if: Tools.ffmpeg != nil, "ffmpeg is not installed"))
+    @Test(.enabled(if: Tools.ffmpegRuns, "ffmpeg is not installed"))
     func chunkedFFmpegReadsEqualReadAll() throws {
         let fixtures = try Fixtures()
         let m4a = try encodedTone(fixtures, "tone.m4a")
@@ -39,7 +39,7 @@ struct FFmpegTests {
         #expect(stream.source.container == "MP4/M4A")
     }
 
-    @Test(.enabled(if: Tools.ffmpeg != nil, "ffmpeg is not installed"))
+    @Test(.enabled(if: Tools.ffmpegRuns, "ffmpeg is not installed"))
     func int16OutputIsQuantisedLikeFasterWhisper() throws {
         let fixtures = try Fixtures()
         let mp3 = try encodedTone(fixtures, "tone.mp3")
@@ -49,7 +49,7 @@ struct FFmpegTests {
     }
 
     /// Without ffmpeg, MP3 still decodes: libsndfile reads it too.
-    @Test(.enabled(if: Tools.ffmpeg != nil, "ffmpeg is not installed, so no MP3 can be made"))
+    @Test(.enabled(if: Tools.ffmpegRuns, "ffmpeg is not installed, so no MP3 can be made"))
     func mp3FallsBackToLibsndfileWithoutFFmpeg() throws {
         let fixtures = try Fixtures()
         let mp3 = try encodedTone(fixtures, "tone.mp3")
@@ -59,17 +59,17 @@ struct FFmpegTests {
         #expect(abs(samples.count - 32000) <= 1152)
     }
 
-    @Test(.enabled(if: Tools.ffmpeg != nil, "ffmpeg is not installed"))
+    @Test(.enabled(if: Tools.ffmpegRuns, "ffmpeg is not installed"))
     func videoWithoutAudioSaysSo() throws {
         let fixtures = try Fixtures()
         let video = fixtures.path("silent.mkv")
-        try Tools.run(Tools.ffmpeg!, ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=c=black:s=16x16:d=0.2", "-c:v", "ffv1", video])
+        try Tools.run(Tools.ffmpegPath, ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=c=black:s=16x16:d=0.2", "-c:v", "ffv1", video])
         let error = #expect(throws: AudioError.self) { try AudioDecoder.open(path: video, named: "clip.mkv") }
         #expect(error?.code == .unsupportedFormat)
         #expect(error?.message.contains("'clip.mkv' has no audio track") == true, "\(error?.message ?? "")")
     }
 
-    @Test(.enabled(if: Tools.ffmpeg != nil, "ffmpeg is not installed"))
+    @Test(.enabled(if: Tools.ffmpegRuns, "ffmpeg is not installed"))
     func closingEarlyStopsFFmpegPromptly() throws {
         let fixtures = try Fixtures()
         let mp3 = try encodedTone(fixtures, "tone.mp3")
@@ -101,9 +101,41 @@ struct FFmpegTests {
         let error = #expect(throws: AudioError.self) {
             try AudioDecoder.open(path: webm, options: .init(ffmpeg: fake, describeWithFFprobe: false))
         }
-        #expect(error?.code == .ffmpegFailed)
+        #expect(error?.code == .decodeFailed)
         #expect(error?.message.contains("boom: the codec exploded") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("exit status 3") == true)
+    }
+
+    /// ffmpeg's own words reach clients, but not its heap addresses or repeated lines.
+    @Test func ffmpegWordsLoseTheirHeapAddresses() throws {
+        let fixtures = try Fixtures()
+        let fake = try fixtures.script("ffmpeg", """
+            echo '[pcm_s16le @ 0x55958585edc0] Decoder requires channel count but channels not set' >&2
+            echo '    Last message repeated 1 times' >&2
+            echo 'Error while opening decoder for input stream #0:0 : Invalid argument' >&2
+            exit 1
+            """)
+        let webm = try fixtures.write("talk.webm", [0x1A, 0x45, 0xDF, 0xA3] + [UInt8](repeating: 1, count: 100))
+        let error = #expect(throws: AudioError.self) {
+            try AudioDecoder.open(path: webm, options: .init(ffmpeg: fake, describeWithFFprobe: false))
+        }
+        let message = error?.message ?? ""
+        #expect(error?.code == .decodeFailed)
+        #expect(message.contains("[pcm_s16le] Decoder requires channel count"), "\(message)")
+        #expect(!message.contains("0x") && !message.contains("repeated"), "\(message)")
+    }
+
+    /// A WAV header that claims 0 channels is the file's fault: refused as bad audio, in words
+    /// without ffmpeg's internals.
+    @Test(.enabled(if: Tools.ffmpegRuns, "ffmpeg is not installed"))
+    func aWAVWithNoChannelsIsBadAudio() throws {
+        let fixtures = try Fixtures()
+        var header = WAV.bytes([Double](repeating: 0, count: 800), encoding: .int16, sampleRate: 16000, channels: 1)
+        header[22] = 0   // channel count
+        let path = try fixtures.write("none.wav", header)
+        let error = #expect(throws: AudioError.self) { _ = try AudioDecoder.readAll(path: path) }
+        #expect(error?.code != .ffmpegFailed, "\(error?.message ?? "")")
+        #expect(!(error?.message.contains(" @ 0x") ?? true), "\(error?.message ?? "")")
     }
 
     @Test func ffmpegProducingNothingIsEmpty() throws {
