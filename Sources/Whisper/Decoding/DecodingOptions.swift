@@ -26,6 +26,9 @@ public struct DecodingOptions: Sendable, Hashable {
     /// Above this no-speech probability, and with a log-probability below `logProbThreshold`,
     /// a window is silence and is skipped; nil disables it.
     public var noSpeechThreshold: Double?
+    /// A window whose loudest moment is below this level (dBFS) is skipped without being
+    /// decoded (Note [Silent windows]); nil decodes every window, as faster-whisper does.
+    public var silentWindowLevel: Double?
     /// Whether the text of earlier windows is given as a prompt to the next.
     public var conditionOnPreviousText: Bool
     /// A window decoded above this temperature stops the conditioning on what came before it.
@@ -71,6 +74,7 @@ public struct DecodingOptions: Sendable, Hashable {
         compressionRatioThreshold: Double? = 2.4,
         logProbThreshold: Double? = -1.0,
         noSpeechThreshold: Double? = 0.6,
+        silentWindowLevel: Double? = -70,
         conditionOnPreviousText: Bool = true,
         promptResetOnTemperature: Double = 0.5,
         initialPrompt: InitialPrompt? = nil,
@@ -95,6 +99,7 @@ public struct DecodingOptions: Sendable, Hashable {
         self.compressionRatioThreshold = compressionRatioThreshold
         self.logProbThreshold = logProbThreshold
         self.noSpeechThreshold = noSpeechThreshold
+        self.silentWindowLevel = silentWindowLevel
         self.conditionOnPreviousText = conditionOnPreviousText
         self.promptResetOnTemperature = promptResetOnTemperature
         self.initialPrompt = initialPrompt

@@ -15,9 +15,14 @@ public protocol FeatureSource: Sendable {
     /// (bin, frame), zero-filled after the requested frames like faster-whisper's `pad_or_trim`.
     /// The range always lies within `0 ..< self.frameCount`.
     func window(startFrame: Int, frameCount: Int) throws -> [Float]
+    /// The loudest moment of those frames in dB below full scale (dBFS), or nil when the source
+    /// cannot tell (then no window is skipped as silent).
+    func peakLevel(startFrame: Int, frameCount: Int) -> Double?
 }
 
 extension FeatureSource {
+    public func peakLevel(startFrame: Int, frameCount: Int) -> Double? { nil }
+
     /// The frames decoding transcribes (`content_frames`).
     public var contentFrames: Int { max(frameCount - 1, 0) }
 }

@@ -4,6 +4,12 @@ extension Transcriber {
         _ window: WindowPlan, of features: some FeatureSource, state: inout TranscriptionState,
         using rng: inout some RandomNumberGenerator, onEvent: (TranscriptionEvent) throws -> Void
     ) throws {
+        if let level = options.silentWindowLevel,
+           let peak = features.peakLevel(startFrame: window.seek, frameCount: window.frameCount), peak < level {
+            // Note [Silent windows]
+            state.seek += window.frameCount
+            return
+        }
         let encoded = try runner.encode(
             features: features.window(startFrame: window.seek, frameCount: window.frameCount),
             melBins: features.melBins)
@@ -46,6 +52,17 @@ extension Transcriber {
             state.promptResetSince = state.allTokens.count
         }
     }
+
+    // Note [Silent windows]: Whisper has no answer for a window without sound. Fed 30 s of
+    // digital silence, tiny.en says " you" with an average log-probability of -0.3, confident
+    // enough to pass the no-speech rule below, and faster-whisper prints exactly that: a 2-hour
+    // silent file became 513 segments of "you" and took 455 s. No signal, no speech: a window
+    // whose loudest moment (whole seconds around it, from the loudness the features kept as
+    // they streamed) is below `silentWindowLevel` (-70 dBFS; 16-bit dither sits near -95, room
+    // tone near -60, speech far above) is skipped before it is encoded, like a window the
+    // no-speech rule skips. Only whole windows are judged, so the pauses inside speech are
+    // decoded as faster-whisper decodes them, and the golden transcripts do not change. A
+    // VAD finds shorter silences; this is the floor under it.
 
     /// A window is silent when the no-speech probability is above its threshold, unless the
     /// text was likely enough to be trusted anyway.

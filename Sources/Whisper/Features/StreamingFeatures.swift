@@ -24,6 +24,7 @@ public final class StreamingFeatures: FeatureSource, @unchecked Sendable {
     public let sampleCount: Int
     private let maximum: Float
     private let store: FrameStore
+    private let loudness: FrameLoudness
 
     /// Reads the audio to its end through `readChunk` (16 kHz mono chunks, an empty chunk at the
     /// end), keeping the log-mel frames for the windows.
@@ -36,11 +37,13 @@ public final class StreamingFeatures: FeatureSource, @unchecked Sendable {
         let store = FrameStore(frameWidth: melBins, memoryLimitBytes: memoryLimitBytes, directory: temporaryDirectory)
         var stream = LogMelStream(filterbank: MelFilterbank(melBins: melBins))
         var maximum = -Float.infinity
+        var loudness = FrameLoudness()
         var samples = 0
         var storageError: (any Error)?
         func keep(_ stream: inout LogMelStream) throws {
-            stream.drain { _, _, values in
+            stream.drain { first, count, values in
                 for value in values where value > maximum { maximum = value }
+                loudness.record(first: first, count: count, melBins: melBins, values: values)
                 do { try store.append(values) } catch { storageError = storageError ?? error }
             }
             if let storageError { throw storageError }
@@ -59,7 +62,19 @@ public final class StreamingFeatures: FeatureSource, @unchecked Sendable {
         self.sampleCount = samples
         self.maximum = maximum
         self.store = store
+        self.loudness = loudness
     }
+
+    /// The loudest moment of frames `startFrame ..< startFrame + frameCount`, in dB below a
+    /// full-scale signal (Note [Silent windows]); rounded up to whole seconds.
+    public func peakLevel(startFrame: Int, frameCount: Int) -> Double? {
+        let loudest = loudness.loudest(in: startFrame..<min(startFrame + frameCount, self.frameCount))
+        return loudest == -.infinity ? -.infinity : Double(loudest - Self.fullScaleLogMel) * 10
+    }
+
+    /// The raw log10 mel power of a full-scale (0 dBFS) signal's loudest band, measured on
+    /// speech and white noise alike (each 10 dB quieter lowers it by 1).
+    static let fullScaleLogMel: Float = 1.5
 
     /// Whether the frames went to a temporary file (the recording was long).
     public var isSpilledToDisk: Bool { store.isSpilled }
