@@ -23,6 +23,7 @@ public func buildApplication(
     let router = buildRouter(service, configuration: configuration, logger: logger)
     return Application(
         router: router,
+        server: .http1(additionalChannelHandlers: [HangUpWatcher()]),   // Note [Clients that hang up]
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "auris"),
         services: [
             JobWorkerService(service: service),

@@ -7,10 +7,13 @@ public struct AurisRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The TCP peer of the connection this request arrived on.
     public let remoteAddress: SocketAddress?
+    /// Its connection's hang-up (Note [Clients that hang up]); nil for requests made in process.
+    let hangUp: HangUp?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.hangUp = HangUp.of(source.channel)
     }
 
     /// JSON bodies (policies and the like) are small; uploads are streamed, not collected.

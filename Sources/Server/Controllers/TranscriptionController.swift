@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import Service
 import ServiceLifecycle
+import Synchronization
 
 /// `POST /api/transcriptions` and the OpenAI-compatible `POST /v1/audio/transcriptions`.
 ///
@@ -39,7 +40,7 @@ struct TranscriptionController {
         // waiting here must stop the queue itself: the running job is re-queued and this request
         // answered (503, the job stays queued) instead of holding the shutdown for the whole queue.
         let done = try await withGracefulShutdownHandler {
-            try await intake.queue.result(of: job.id)
+            try await untilDoneOrHungUp(context, job: job.id)
         } onGracefulShutdown: {
             intake.queue.stop()
         }
@@ -53,6 +54,25 @@ struct TranscriptionController {
         }
         return try JSONResponse.make(TranscriptionResponse(job: done, transcript: transcript))
     }
+
+    /// The job's result — unless the client hangs up first (Note [Clients that hang up]): then
+    /// the job is cancelled rather than left running for nobody.
+    private func untilDoneOrHungUp(_ context: AurisRequestContext, job id: String) async throws -> JobRecord {
+        let answered = Answered()
+        context.hangUp?.onHangUp { [queue = intake.queue, logger = context.logger] in
+            guard !answered.flag.withLock({ $0 }) else { return }
+            logger.info("client hung up while its job waited; cancelling it", metadata: ["job": "\(id)"])
+            Task { _ = try? await queue.cancel(id) }
+        }
+        let result = try await intake.queue.result(of: id)
+        answered.flag.withLock { $0 = true }
+        return result
+    }
+}
+
+/// Whether a waiting request has its answer (after which a hang-up is no news).
+private final class Answered: Sendable {
+    let flag = Mutex(false)
 }
 
 /// The answer to `POST /api/transcriptions`: the job's id (its entry in the history), what ran

@@ -64,7 +64,7 @@ public final class JobQueue: Sendable {
         scheduler.wakeAll()
     }
 
-    /// Cancels a queued job at once, or a running one at its next progress event (waiting for
+    /// Cancels a queued job at once, or a running one within a decoding step (waiting for
     /// that), and removes its audio.
     public func cancel(_ id: String) async throws -> CancelOutcome {
         if let job = try await store.cancel(id, from: .queued, at: now()) {
@@ -187,10 +187,12 @@ public final class JobQueue: Sendable {
 
     /// Runs a job this worker has claimed, `token` asking it to stop.
     ///
-    /// Note [Stopping a running job]: the engine can be stopped only between its events, by an
-    /// error thrown from its event handler. The handler throws Swift's `CancellationError` when
-    /// the job's token says to stop; what happens next depends on why (the token's reason), not
-    /// on the error: a user's cancel ends the job cancelled, a shutdown puts it back in the queue.
+    /// Note [Stopping a running job]: the engine asks the job's token before every window and
+    /// every decoding step (`shouldStop`), and its event handler asks too; either throws Swift's
+    /// `CancellationError` when the token says to stop, so a job stops within one token (a hostile
+    /// probe once waited 33 s for a cancel to land at the end of a window). What happens next
+    /// depends on why (the token's reason), not on the error: a user's cancel ends the job
+    /// cancelled, a shutdown puts it back in the queue.
     private func runOne(_ queued: JobRecord, on service: TranscriptionService, token: JobCancellation) async {
         var job = queued
         do {
@@ -209,16 +211,17 @@ public final class JobQueue: Sendable {
                 onWait: { [store, onEvent, id = job.id, batchID = job.batchID] reason in
                     try? store.recordWaiting(id, reason)
                     onEvent(.waiting(id: id, batchID: batchID, reason: reason))
-                }
-            ) { [store, onEvent, id = job.id, batchID = job.batchID] event in
-                if token.reason != .none { throw CancellationError() }
-                guard case .progress(let progress) = event else { return }
-                // This runs on the device's worker queue, off the cooperative pool: a blocking
-                // write is fine here, and keeps progress rows in order with the final one.
-                try? store.recordProgress(id, processedSeconds: progress.processedSeconds, totalSeconds: progress.totalSeconds)
-                onEvent(.progress(id: id, batchID: batchID, processedSeconds: progress.processedSeconds,
-                                  totalSeconds: progress.totalSeconds))
-            }
+                },
+                onEvent: { [store, onEvent, id = job.id, batchID = job.batchID] event in
+                    if token.reason != .none { throw CancellationError() }
+                    guard case .progress(let progress) = event else { return }
+                    // This runs on the device's worker queue, off the cooperative pool: a blocking
+                    // write is fine here, and keeps progress rows in order with the final one.
+                    try? store.recordProgress(id, processedSeconds: progress.processedSeconds, totalSeconds: progress.totalSeconds)
+                    onEvent(.progress(id: id, batchID: batchID, processedSeconds: progress.processedSeconds,
+                                      totalSeconds: progress.totalSeconds))
+                },
+                shouldStop: { token.reason != .none })
             try await store.finish(job.id, transcript: result.transcript, model: result.model, device: result.device.description,
                                    processingMilliseconds: result.processingMilliseconds, at: now())
             removeAudio(of: job)

@@ -43,7 +43,8 @@ public final class TranscriptionService: Sendable {
 
     /// Transcribes the audio file at `path` with model `modelID` (the default when nil).
     ///
-    /// `onEvent` may throw to stop the job at the next event (a graceful shutdown does). The
+    /// `shouldStop` is asked before every window and decoding step, and stops the job within
+    /// one token (a user's cancel); `onEvent` may throw to stop it at the next event. The
     /// janitor has run for this device by the time this returns, so the next job starts after
     /// any cleanup, never during one.
     ///
@@ -63,10 +64,11 @@ public final class TranscriptionService: Sendable {
                            keepAlive: KeepAlive? = nil, computeType: ComputeType? = nil,
                            onMemory: @escaping @Sendable (JobMemory) -> Void = { _ in },
                            onWait: @escaping @Sendable (String?) -> Void = { _ in },
-                           onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void = { _ in }) async throws -> Result {
+                           onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void = { _ in },
+                           shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> Result {
         func attempt(_ before: JobMemory) async throws -> Result {
             try await run(path: path, named: name, modelID: modelID, options: options, keepAlive: keepAlive,
-                          computeType: computeType, before: before, onMemory: onMemory, onWait: onWait, onEvent: onEvent)
+                          computeType: computeType, before: before, onMemory: onMemory, onWait: onWait, shouldStop: shouldStop, onEvent: onEvent)
         }
         do {
             return try await attempt(JobMemory())
@@ -87,6 +89,7 @@ public final class TranscriptionService: Sendable {
     private func run(path: String, named name: String?, modelID: String?, options: DecodingOptions,
                      keepAlive: KeepAlive?, computeType: ComputeType?, before: JobMemory,
                      onMemory: @escaping @Sendable (JobMemory) -> Void, onWait: @escaping @Sendable (String?) -> Void,
+                     shouldStop: @escaping @Sendable () -> Bool,
                      onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void) async throws -> Result {
         let (id, engine) = try await registry.acquire(modelID, keepAlive: keepAlive, computeType: computeType)
         let device = registry.device
@@ -114,7 +117,7 @@ public final class TranscriptionService: Sendable {
                 care?.jobStarted(on: device)
                 continuation.resume(returning: job.use { engine in
                     perform(engine, modelID: id, path: path, named: name, options: finalOptions, before: admitted,
-                            onMemory: onMemory, onEvent: onEvent)
+                            onMemory: onMemory, shouldStop: shouldStop, onEvent: onEvent)
                 })
             }
         }
@@ -179,6 +182,7 @@ public final class TranscriptionService: Sendable {
     /// One run of a job on the worker's queue, its memory watched (JobMemory).
     private func perform(_ engine: WhisperEngine, modelID id: String, path: String, named name: String?, options: DecodingOptions,
                          before: JobMemory, onMemory: @Sendable (JobMemory) -> Void,
+                         shouldStop: @escaping @Sendable () -> Bool,
                          onEvent: @escaping @Sendable (TranscriptionEvent) throws -> Void) -> Swift.Result<Result, any Error> {
         let allocator = registry.allocator
         let started = Date()
@@ -194,7 +198,7 @@ public final class TranscriptionService: Sendable {
             }
         }
         do {
-            let transcript = try engine.transcribe(path: path, named: name, options: options) { try onEvent($0) }
+            let transcript = try engine.transcribe(path: path, named: name, options: options, onEvent: { try onEvent($0) }, shouldStop: shouldStop)
             let seconds = Date().timeIntervalSince(started)
             let used = memory()
             if let used { onMemory(used) }

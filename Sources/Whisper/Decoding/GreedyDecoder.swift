@@ -19,6 +19,9 @@ public struct GreedyDecoder: Sendable {
     public var lengthPenalty: Double
     /// Every logits row has this many entries; the last is the last timestamp.
     public var vocabularySize: Int
+    /// Asked before every step: true stops the pass with `CancellationError` (a cancelled job
+    /// stops within one token, not at the end of its window's up to 6 × 224 tokens).
+    public var shouldStop: @Sendable () -> Bool = { false }
     let endOfText: Int
     let noSpeech: Int
     let noTimestamps: Int
@@ -75,6 +78,7 @@ public struct GreedyDecoder: Sendable {
         let rules = self.rules(for: prompt)
 
         while sequence.count < limit {
+            if shouldStop() { throw CancellationError() }
             rules.apply(to: &logits, step: sequence.count, sampleBegin: forced.count,
                         sequence: sequence)
             let logProbs = LogitsMath.logSoftmax(logits)

@@ -15,16 +15,22 @@ public struct Transcriber: Sendable {
     public let vocabulary: any WhisperVocabulary
     /// How to decode.
     public let options: DecodingOptions
+    let shouldStop: @Sendable () -> Bool
     let fallback: FallbackDecoder
     let splitter: TimestampSplitter
     let detector: LanguageDetector
 
-    public init(runner: any WhisperRunner, vocabulary: any WhisperVocabulary, options: DecodingOptions) {
+    /// - Parameter shouldStop: asked before every window and every decoding step; true stops
+    ///   the transcription with `CancellationError`.
+    public init(runner: any WhisperRunner, vocabulary: any WhisperVocabulary, options: DecodingOptions,
+                shouldStop: @escaping @Sendable () -> Bool = { false }) {
         self.runner = runner
         self.vocabulary = vocabulary
         self.options = options
-        let greedy = GreedyDecoder(vocabulary: vocabulary, vocabularySize: runner.vocabularySize,
+        self.shouldStop = shouldStop
+        var greedy = GreedyDecoder(vocabulary: vocabulary, vocabularySize: runner.vocabularySize,
                                    options: options)
+        greedy.shouldStop = shouldStop
         fallback = FallbackDecoder(greedy: greedy, options: options, vocabulary: vocabulary)
         splitter = TimestampSplitter(timestampBegin: vocabulary.timestampBegin)
         detector = LanguageDetector(vocabulary: vocabulary)
@@ -54,6 +60,7 @@ public struct Transcriber: Sendable {
             language: language.language, initialTokens: initialPromptTokens())
         while let window = state.nextWindow(contentFrames: features.contentFrames) {
             try Task.checkCancellation()
+            if shouldStop() { throw CancellationError() }
             try transcribeWindow(window, of: features, state: &state, using: &rng, onEvent: onEvent)
             let position = Double(min(features.contentFrames, state.seek)) * WhisperTiming.secondsPerFrame
             try onEvent(.progress(TranscriptionProgress(processedSeconds: position,

@@ -46,12 +46,15 @@ public final class WhisperEngine: Sendable {
     /// as they are decided.
     ///
     /// - Parameter name: how to call the file in error messages (an upload's original name).
+    /// - Parameter shouldStop: asked before every window and decoding step; true stops with
+    ///   `CancellationError`.
     public func transcribe(path: String, named name: String? = nil, options: DecodingOptions,
-                           onEvent: (TranscriptionEvent) throws -> Void = { _ in }) throws -> Transcript {
+                           onEvent: (TranscriptionEvent) throws -> Void = { _ in },
+                           shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Transcript {
         let stream = try AudioDecoder.open(path: path, named: name)
         let features = try StreamingFeatures(melBins: model.melBins) { try stream.read(maxFrames: 16_000 * 10) }
         var segments: [TranscriptSegment] = []
-        let info = try Transcriber(runner: model, vocabulary: tokenizer, options: options).transcribe(features) { event in
+        let info = try Transcriber(runner: model, vocabulary: tokenizer, options: options, shouldStop: shouldStop).transcribe(features) { event in
             if case .segment(let segment) = event { segments.append(segment) }
             try onEvent(event)
         }
