@@ -36,6 +36,7 @@ test: model browser-deps
 	scripts/check-cli.sh .build/release/auris
 	scripts/check-remote-admin.sh .build/release/auris
 	scripts/check-restart.sh .build/release/auris
+	python3 scripts/check-hostile.py .build/release/auris
 	scripts/check-web-ui.sh
 	python3 Benchmarks/Whisper/check_memory_flat.py
 	python3 Benchmarks/Whisper/check_unload.py

@@ -5,7 +5,7 @@ import Testing
 /// Every row of docs/server.md's "Bad input and what it gets": each bad request gets its status
 /// and error code, in the one error shape, before anything is queued — and the service answers
 /// the next request. In process, no socket (InProcessRouter).
-@Suite("Bad input, in process", .serialized, .enabled(if: LiveServer.modelAvailable, "the default model is not installed"))
+@Suite("Bad input, in process", .serialized, .enabled(if: LiveServer.modelRuns, "the default model is not installed"))
 struct BadInputRouteTests {
     struct Row: CustomTestStringConvertible, Sendable {
         let method: HTTPRequest.Method
@@ -14,7 +14,13 @@ struct BadInputRouteTests {
         let status: Int
         let code: String
         var testDescription: String { "\(method) \(path) → \(status) \(code)" }
-        enum Body: Sendable { case none, text(String), clip, truncatedClip, bytes(Int), batchWithModels(String) }
+        enum Body: Sendable {
+            case none, text(String), clip, truncatedClip, bytes(Int), batchWithModels(String)
+            /// A body with its own Content-Type header.
+            case typed(String, contentType: String)
+            /// A 16-bit WAV whose header claims these channels and rate.
+            case lyingWAV(channels: Int, rate: Int)
+        }
     }
 
     static let rows: [Row] = [
@@ -32,6 +38,31 @@ struct BadInputRouteTests {
         Row(method: .post, path: "/api/transcriptions?model=nope", body: .clip, status: 404, code: "unknown_model"),
         Row(method: .post, path: "/v1/audio/transcriptions?response_format=docx", body: .clip, status: 400, code: "invalid_format"),
         Row(method: .post, path: "/api/batches", body: .batchWithModels("a,b"), status: 400, code: "invalid_models"),
+        // Found by the hostile probe of 2026-12-04 (issue 17): each once answered 200 or 500.
+        Row(method: .post, path: "/api/transcriptions?keep_alive=inf", body: .clip, status: 400, code: "invalid_keep_alive"),
+        Row(method: .post, path: "/api/transcriptions?keep_alive=nan", body: .clip, status: 400, code: "invalid_keep_alive"),
+        Row(method: .post, path: "/api/transcriptions?keep_alive=1e400", body: .clip, status: 400, code: "invalid_keep_alive"),
+        Row(method: .post, path: "/api/transcriptions?keep_alive=1e308", body: .clip, status: 400, code: "invalid_keep_alive"),
+        Row(method: .post, path: "/api/models/whisper-tiny.en/load?keep_alive=inf", body: .none, status: 400, code: "invalid_keep_alive"),
+        Row(method: .post, path: "/api/transcriptions?temperature=inf", body: .clip, status: 400, code: "invalid_temperature"),
+        Row(method: .post, path: "/api/transcriptions?temperature=0,nan", body: .clip, status: 400, code: "invalid_temperature"),
+        Row(method: .post, path: "/api/transcriptions?temperature=1.5", body: .clip, status: 400, code: "invalid_temperature"),
+        Row(method: .post, path: "/api/transcriptions?language=fr", body: .clip, status: 400, code: "invalid_language"),
+        Row(method: .post, path: "/api/transcriptions?language=xx", body: .clip, status: 400, code: "invalid_language"),
+        Row(method: .post, path: "/api/transcriptions?task=translate", body: .clip, status: 400, code: "invalid_task"),
+        Row(method: .post, path: "/v1/audio/transcriptions?language=de", body: .clip, status: 400, code: "invalid_language"),
+        Row(method: .post, path: "/api/transcriptions", body: .typed("garbage", contentType: "multipart/form-data"),
+            status: 400, code: "malformed_multipart"),
+        Row(method: .post, path: "/api/transcriptions?wait=false",
+            body: .typed("--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nRIFF....WAVE",
+                         contentType: "multipart/form-data; boundary=XX"),
+            status: 400, code: "malformed_multipart"),
+        Row(method: .post, path: "/api/batches",
+            body: .typed("--XX\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.wav\"\r\n\r\nRIFF",
+                         contentType: "multipart/form-data; boundary=XX"),
+            status: 400, code: "malformed_multipart"),
+        Row(method: .post, path: "/api/transcriptions", body: .lyingWAV(channels: 0, rate: 16000), status: 400, code: "bad_audio_decode_failed"),
+        Row(method: .post, path: "/api/transcriptions", body: .lyingWAV(channels: 1, rate: 0), status: 400, code: "bad_audio_unsupported_format"),
         Row(method: .get, path: "/api/jobs/nope", body: .none, status: 404, code: "unknown_job"),
         Row(method: .delete, path: "/api/jobs/nope", body: .none, status: 404, code: "unknown_job"),
         Row(method: .get, path: "/api/batches/nope", body: .none, status: 404, code: "unknown_batch"),
@@ -55,6 +86,12 @@ struct BadInputRouteTests {
         case .clip: return (try LiveServer.clip("en-us_hello.wav"), [:])
         case .truncatedClip: return (try LiveServer.clip("en-us_hello.wav").prefix(20), [:])
         case .bytes(let count): return (Data(repeating: 7, count: count), [:])
+        case .typed(let text, let contentType): return (Data(text.utf8), ["Content-Type": contentType])
+        case .lyingWAV(let channels, let rate):
+            var wav = try LiveServer.clip("en-us_hello.wav")
+            wav.replaceSubrange(22..<24, with: [UInt8(channels), 0])
+            wav.replaceSubrange(24..<28, with: withUnsafeBytes(of: UInt32(rate).littleEndian, Array.init))
+            return (wav, [:])
         case .batchWithModels(let models):
             let (form, type) = LiveServer.multipart(file: try LiveServer.clip("en-us_hello.wav"), name: "a.wav", fields: ["models": models])
             return (form, ["Content-Type": type])
@@ -69,9 +106,13 @@ struct BadInputRouteTests {
         let reply = try await router.request(row.method, row.path, body: body, headers: headers)
         #expect(reply.status == row.status, "\(reply.text)")
         #expect(reply.errorCode == row.code, "\(reply.text)")
+        // What a client reads: no heap addresses, no Swift error dumps.
+        #expect(!reply.text.contains(" @ 0x") && !reply.text.contains("EncodingError"), "\(reply.text)")
         let queued = try await router.service.store.queuedJobIDs()
         #expect(queued.isEmpty, "nothing queued for a bad request")
         #expect(try await router.request(.get, "/health").status == 200, "the service still answers")
+        #expect(try await router.request(.get, "/api/models").status == 200, "the models still list")
+        #expect(try await router.request(.get, "/api/system/memory").status == 200, "memory still reports")
     }
 
     /// A page can point at what is wrong: the error names the parameter or policy field.
