@@ -8,6 +8,8 @@
 #   4. the server on cuda:0 after a batch: clear_cache brings reserved down to allocated, and
 #      NVML's device-used figure drops by the released bytes
 #   5. PyTorch on the same weights, same GPU, same clips: speed and peak memory against Auris
+#   6. (inside 4, while the server is up) the memory breakdown within 1 % of NVML's used bytes,
+#      and 200 load/unload cycles: allocated and reserved 0 after each, NVML's used figure flat
 # Every step runs even if an earlier one failed; the exit status says whether all passed.
 # AURIS_CHECK_DEVICE=cpu runs the same steps on a machine without a GPU, to test this script.
 set -uo pipefail
@@ -140,6 +142,9 @@ PY
 import json, sys
 for d in json.load(sys.stdin)["devices"]:
     print(d["device"], "allocated", d["allocated_bytes"], "reserved", d["reserved_bytes"], "pinned", d.get("pinned_host_bytes"), "processes", d.get("processes"))'
+  echo "--- 6. memory foresight (issue 13): the breakdown adds up to NVML's figure; load/unload cycles leave nothing"
+  python3 scripts/device/memory-foresight.py --port "$port" --device "$device" --pid "$server" --cycles 200 --seconds 90 \
+    || fail "memory foresight"
   kill -TERM "$server"; wait "$server"
 }
 clear_cache_check
