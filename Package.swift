@@ -17,7 +17,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0", traits: ["FullFoundation"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
-        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
@@ -30,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libFuzzer's driver, declared for the fuzzers (its definition comes with -sanitize=fuzzer).
+        .systemLibrary(name: "CFuzzer"),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         // Kernels OpenBLAS lacks (float16 and int8 weights, vectorised exp and erf), in C for the
@@ -58,7 +59,6 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
             ]
         ),
         .executableTarget(
@@ -79,6 +79,17 @@ let package = Package(
             path: "Benchmarks/AllocatorBenchmarks"
         ),
         .executableTarget(name: "AudioBenchmarks", dependencies: ["Audio"], path: "Benchmarks/AudioBenchmarks"),
+        // The parsers of untrusted bytes under libFuzzer (make fuzz builds it with
+        // -sanitize=fuzzer,address -DFUZZING); built normally, a replayer of saved inputs, which is
+        // how make test runs the seeds and every finding (Fuzz/regressions, docs/reliability.md).
+        .executableTarget(
+            name: "AurisFuzz",
+            dependencies: [
+                "CFuzzer", "Audio", "DeviceMemory", "Whisper", "WhisperTestKit", "Service", "Server",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Fuzz"
+        ),
         .executableTarget(
             name: "StageDump",
             dependencies: ["DeviceMemory", "Tensor", "Whisper", "Audio"],

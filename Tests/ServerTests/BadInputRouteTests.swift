@@ -61,6 +61,11 @@ struct BadInputRouteTests {
             body: .typed("--XX\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.wav\"\r\n\r\nRIFF",
                          contentType: "multipart/form-data; boundary=XX"),
             status: 400, code: "malformed_multipart"),
+        // Once a trap that stopped the server (Note [Our own multipart reader]).
+        Row(method: .post, path: "/api/transcriptions",
+            body: .typed("--XX\r\nCont\u{7F}ent-Disposition: form-data; name=\"file\"\r\n\r\nabc\r\n--XX--\r\n",
+                         contentType: "multipart/form-data; boundary=XX"),
+            status: 400, code: "malformed_multipart"),
         Row(method: .post, path: "/api/transcriptions", body: .lyingWAV(channels: 0, rate: 16000), status: 400, code: "bad_audio_decode_failed"),
         Row(method: .post, path: "/api/transcriptions", body: .lyingWAV(channels: 1, rate: 0), status: 400, code: "bad_audio_unsupported_format"),
         Row(method: .get, path: "/api/jobs/nope", body: .none, status: 404, code: "unknown_job"),

@@ -1,7 +1,6 @@
 import Foundation
 import Service
 import Hummingbird
-import MultipartKit
 import NIOCore
 
 /// Uploaded audio files, streamed to disk, plus the form fields that came with them.
@@ -69,21 +68,20 @@ struct UploadReceiver: Sendable {
     }
 
     private func receiveMultipart(_ request: Request, boundary: String, into sink: inout UploadSink) async throws {
-        let parser = MultipartParser(boundary: boundary)
+        var reader = MultipartReader(boundary: boundary)
         let state = MultipartState()
-        parser.onHeader = { name, value in state.header(name, value) }
-        parser.onBody = { buffer in state.body(buffer) }
-        parser.onPartComplete = { state.partComplete() }
-        for try await buffer in request.body {
-            try parser.execute(buffer)
+        reader.onHeader = { name, value in state.header(name, value) }
+        reader.onBody = { buffer in state.body(buffer) }
+        reader.onPartComplete = { state.partComplete() }
+        do {
+            for try await buffer in request.body {
+                try reader.feed(buffer)
+                try state.flush(into: &sink)
+            }
             try state.flush(into: &sink)
-        }
-        try state.flush(into: &sink)
-        // A body cut off inside a part would otherwise be queued as audio and fail only when its
-        // turn came; the closing boundary is what says the upload is whole.
-        guard !state.partOpen else {
-            throw APIError(.badRequest, code: "malformed_multipart",
-                "the multipart body ends inside a part, without its closing boundary '--\(boundary)--': the upload was cut off")
+            try reader.finish()
+        } catch let error as MultipartReader.Malformed {
+            throw APIError(.badRequest, code: "malformed_multipart", error.reason)
         }
         guard state.sawFilePart else {
             throw APIError(.badRequest, code: "missing_file", sink.allowMany
@@ -167,7 +165,7 @@ struct UploadSink {
     }
 }
 
-/// The multipart parser's callbacks collect into this; the async loop drains it into the sink
+/// The multipart reader's callbacks collect into this; the async loop drains it into the sink
 /// (the callbacks cannot throw or await).
 final class MultipartState: @unchecked Sendable {
     // @unchecked: used from the one task that reads the request body.
@@ -182,19 +180,12 @@ final class MultipartState: @unchecked Sendable {
 
     static let fileFieldNames: Set<String> = ["file", "files", "file[]", "files[]"]
 
-    /// Whether a part has begun (headers or bytes) and not yet ended at a boundary.
-    private(set) var partOpen = false
-
-    func header(_ name: String, _ value: String) {
-        partOpen = true
-        headers[name.lowercased()] = value
-    }
+    func header(_ name: String, _ value: String) { headers[name.lowercased()] = value }
 
     private var partName: String? { Self.parameter("name", in: headers["content-disposition"]) }
     private var isFilePart: Bool { partName.map(Self.fileFieldNames.contains) ?? false }
 
     func body(_ buffer: ByteBuffer) {
-        partOpen = true
         if isFilePart {
             if !inFilePart {
                 inFilePart = true
@@ -219,7 +210,6 @@ final class MultipartState: @unchecked Sendable {
         headers = [:]
         fieldBytes = []
         inFilePart = false
-        partOpen = false
     }
 
     func flush(into sink: inout UploadSink) throws {
