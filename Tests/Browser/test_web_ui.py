@@ -5,6 +5,7 @@ import os
 import unittest
 import zipfile
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
@@ -110,8 +111,10 @@ class WebUITests(unittest.TestCase):
         files = self.browser.find_element(By.ID, "batch-files")
         files.send_keys("\n".join(os.path.join(CLIPS, name) for name in ["en-us_hello.wav", "en-us_numbers.wav"]))
         self.browser.find_element(By.ID, "batch-start").click()
-        WebDriverWait(self.browser, 120).until(lambda b: "done" in b.find_element(By.ID, "batch-status").text
-                                               and "2 done" in b.find_element(By.ID, "batch-status").text)
+        # The page puts the batch in the address once it is accepted, which renders it afresh: an
+        # element found just before that goes stale, and is looked up again.
+        WebDriverWait(self.browser, 120, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda b: "2 done" in b.find_element(By.ID, "batch-status").text)
         self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#batch-table tr[data-state='done']")), 2)
         # The zip the page builds for "Download all" opens with Python's zipfile, byte for byte.
         archive = self.browser.execute_async_script("""
