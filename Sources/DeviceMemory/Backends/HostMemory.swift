@@ -1,8 +1,5 @@
 #if canImport(Glibc)
 import Glibc
-
-/// glibc's `malloc_trim`, which Swift's Glibc module does not export.
-@_silgen_name("malloc_trim") private func malloc_trim(_ pad: Int) -> Int32
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -91,9 +88,7 @@ public final class HostMemory: MemoryBackend {
     /// arenas. Clearing the CPU's cache hands those free pages back too, so that after unload
     /// and clear the process's resident memory returns to where it was before the first load.
     public func releaseIdleMemory() {
-        #if canImport(Glibc)
-        _ = malloc_trim(0)
-        #endif
+        CHeap.releaseFreePages()
     }
 
     /// Whole pages (a zero-byte request still maps one).

@@ -1,11 +1,6 @@
 import Audio
+import DeviceMemory
 import Foundation
-#if canImport(Glibc)
-import Glibc
-
-/// glibc's `malloc_trim`, which Swift's Glibc module does not export.
-@_silgen_name("malloc_trim") private func malloc_trim(_ pad: Int) -> Int32
-#endif
 import Tensor
 
 /// A loaded Whisper model with its tokenizer: turns audio files into transcripts.
@@ -26,11 +21,9 @@ public final class WhisperEngine: Sendable {
         self.directory = directory
         self.isMultilingual = opened.isMultilingual
         self.tokenizer = try WhisperTokenizer(modelDirectory: directory)
-        #if canImport(Glibc)
         // Reading tokenizer.json leaves megabytes of freed parse structures in the C heap; hand
         // them back before the weights arrive, so they do not count against the process.
-        _ = malloc_trim(0)
-        #endif
+        CHeap.releaseFreePages()
         self.model = try WhisperModel.load(opened, backend: backend, computeType: computeType ?? .defaultType(for: backend))
     }
 

@@ -55,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
     var hostMemoryMegabytes: Int?
 
     func run() async throws {
+        CHeap.configureForLongRunningProcess()   // Note [A C heap that does not creep]
         var logger = Logger(label: "auris")
         logger.logLevel = .info
         let configuration = try makeConfiguration()
