@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", "Audio", "GPU", "DeviceMemory"], exclude: ["Golden"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "WhisperTestKit", "Tensor", "TensorTestKit"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory", "WhisperTestKit",
             .product(name: "Hummingbird", package: "hummingbird"),

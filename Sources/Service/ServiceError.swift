@@ -42,6 +42,9 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case deviceUnavailable = "device_unavailable"
         /// There is no room left on the disk for uploads or a long recording's features.
         case storageFull = "storage_full"
+        /// Another process has held the store's write lock for longer than the store waits
+        /// (Note [A disk that fills, a store that is locked]); the request may be tried again.
+        case storeBusy = "store_busy"
         /// The engine failed on valid input: a bug, reported with the engine's message.
         case engineFailure = "engine_failure"
     }
@@ -77,6 +80,10 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// Any error of the modules below, as the service reports it.
     public init(mapping error: any Error) {
+        if let failure = ServiceError(storageFailure: error) {
+            self = failure
+            return
+        }
         switch error {
         case let error as ServiceError:
             self = error

@@ -38,7 +38,7 @@ struct ErrorMappingMiddleware: RouterMiddleware {
         case .unknownModel, .unknownJob, .unknownBatch, .deviceNotOpen: .notFound
         case .modelBusy, .modelNotLoaded, .jobFinished, .jobNotFinished, .noTranscript, .cancelled: .conflict
         case .audioTool, .modelUnreadable: .unprocessableContent
-        case .outOfMemory, .shuttingDown, .deviceUnavailable: .serviceUnavailable
+        case .outOfMemory, .shuttingDown, .deviceUnavailable, .storeBusy: .serviceUnavailable
         case .storageFull: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
         case .engineFailure: .internalServerError
         }

@@ -123,6 +123,7 @@ struct UploadSink {
         }
         let url = directory.appendingPathComponent("upload-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            if errno == ENOSPC || errno == EDQUOT { throw POSIXError(.ENOSPC) }
             throw APIError(.internalServerError, code: "spool_failed", "cannot write uploads to \(directory.path)")
         }
         current = (try FileHandle(forWritingTo: url), url, name, 0)
@@ -138,7 +139,9 @@ struct UploadSink {
         guard totalBytes <= limitBytes else { throw Self.tooLarge(limitBytes) }
         guard current != nil else { return }
         current!.bytes += buffer.readableBytes
-        current!.handle.write(Data(buffer.readableBytesView))
+        // The throwing write: the old `write(_:)` traps on a full disk (Note [A disk that fills,
+        // a store that is locked]).
+        try current!.handle.write(contentsOf: buffer.readableBytesView)
     }
 
     private mutating func closeCurrent() throws {

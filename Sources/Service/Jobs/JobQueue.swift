@@ -222,21 +222,45 @@ public final class JobQueue: Sendable {
                                       totalSeconds: progress.totalSeconds))
                 },
                 shouldStop: { token.reason != .none })
-            try await store.finish(job.id, transcript: result.transcript, model: result.model, device: result.device.description,
-                                   processingMilliseconds: result.processingMilliseconds, at: now())
+            try await save(job) {
+                try await store.finish(job.id, transcript: result.transcript, model: result.model, device: result.device.description,
+                                       processingMilliseconds: result.processingMilliseconds, at: now())
+            }
             removeAudio(of: job)
         } catch where token.reason == .shutdown {
             try? await store.requeue(job.id)
             onEvent(.requeued(job))
             return
         } catch where token.reason == .user {
-            _ = try? await store.cancel(job.id, from: .running, at: now())
+            try? await save(job) { _ = try await store.cancel(job.id, from: .running, at: now()) }
             removeAudio(of: job)
         } catch {
-            try? await store.fail(job.id, because: ServiceError(mapping: error), at: now())
+            try? await save(job) { try await store.fail(job.id, because: ServiceError(mapping: error), at: now()) }
             removeAudio(of: job)
         }
         if let finished = try? await store.job(job.id) { onEvent(.finished(finished)) }
+    }
+
+    /// Writes a job's outcome, waiting for room if the disk is full or the store locked.
+    ///
+    /// Note [An outcome waits for room]: a job whose result cannot be written would otherwise
+    /// stay `running` in the store, and a client waiting for it would wait for ever. Neither a
+    /// full disk nor a locked store is lasting, so the worker keeps the outcome and tries again
+    /// (from a quarter of a second up to every 5 s), saying why in the job's events; meanwhile new
+    /// uploads get 507 and nothing else is lost. A stop ends the wait: the job is still `running`
+    /// in the store and runs again after the restart (Note [Restart safety]).
+    private func save(_ job: JobRecord, _ write: () async throws -> Void) async throws {
+        var pause = Duration.milliseconds(250)
+        while true {
+            do {
+                return try await write()
+            } catch where ServiceError(storageFailure: error) != nil && !scheduler.isStopping {
+                let reason = ServiceError(storageFailure: error)!.message
+                onEvent(.waiting(id: job.id, batchID: job.batchID, reason: "finished; waiting to save the outcome: \(reason)"))
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(5))
+            }
+        }
     }
 
     private func removeAudio(of job: JobRecord) {
