@@ -37,6 +37,9 @@ test: model browser-deps
 	scripts/check-remote-admin.sh .build/release/auris
 	scripts/check-restart.sh .build/release/auris
 	python3 scripts/check-hostile.py .build/release/auris
+	python3 scripts/check-faults.py .build/release/auris
+	python3 scripts/check-load.py .build/release/auris
+	python3 scripts/soak.py .build/release/auris --jobs 100
 	scripts/fuzz.sh --replay
 	scripts/check-web-ui.sh
 	python3 Benchmarks/Whisper/check_memory_flat.py
@@ -57,8 +60,7 @@ bench: model
 		WHISPER_CPP_PYTHON=$$(Benchmarks/Whisper/setup-whispercpp.sh) python3 Benchmarks/Whisper/bench.py
 
 # The soak (docs/reliability.md): JOBS jobs of mixed lengths and formats through the real server,
-# with clears, unloads, policy changes and cancellations between them (not yet in make test: its
-# RSS check fails, docs/reliability.md).
+# with clears, unloads, policy changes and cancellations between them; make test runs 100.
 JOBS ?= 1000
 soak: model build
 	python3 scripts/soak.py .build/release/auris --jobs $(JOBS)

@@ -32,10 +32,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from auris_server import Server
+
 SENTENCES = [
     "The committee will meet again on Thursday to review the budget.",
     "Please send the signed forms to the office before noon.",
@@ -87,74 +86,13 @@ def make_clips(folder):
     return clips
 
 
-class Server:
-    def __init__(self, auris, work, port):
-        self.port, self.work = port, work
-        self.temporary = os.path.join(work, "tmp")
-        os.makedirs(self.temporary)
-        self.log = open(os.path.join(work, "server.log"), "w")
-        environment = dict(os.environ, TMPDIR=self.temporary)
-        self.process = subprocess.Popen(
-            [auris, "serve", "--port", str(port), "--models-dir", os.path.join(ROOT, "models"),
-             "--data-dir", os.path.join(work, "data"), "--threads", "2"],
-            stdout=self.log, stderr=self.log, env=environment)
-        for _ in range(200):
-            try:
-                if self.call("GET", "/health")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("soak: the server did not start")
-
-    def call(self, method, path, body=None, headers=None, timeout=900):
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method=method,
-                                         headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as reply:
-                return reply.status, _json(reply.read())
-        except urllib.error.HTTPError as error:
-            return error.code, _json(error.read())
-
-    def rss_mib(self):
-        with open(f"/proc/{self.process.pid}/status") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
-
-    def descriptors(self):
-        """What each open descriptor points to (a socket, a pipe, a file, an epoll...)."""
-        folder = f"/proc/{self.process.pid}/fd"
-        found = []
-        for name in os.listdir(folder):
-            try:
-                found.append(os.readlink(os.path.join(folder, name)))
-            except OSError:
-                pass   # closed while listed
-        return sorted(found)
-
-    def leftover_files(self):
-        """Uploads, job audio and temporary files still on disk."""
-        found = []
-        for folder in (os.path.join(self.work, "data", "uploads"), os.path.join(self.work, "data", "jobs"), self.temporary):
-            if os.path.isdir(folder):
-                found += [os.path.join(folder, name) for name in os.listdir(folder)]
-        return found
-
-    def memory(self):
-        status, memory = self.call("GET", "/api/system/memory")
-        cpu = next(d for d in memory["devices"] if d["device"] == "cpu")
-        breakdown = next(b for b in memory["breakdown"] if b["device"] == "cpu")
-        jobs = sum(p["bytes"] for p in breakdown["parts"] if p["kind"] == "jobs")
-        return cpu["allocated_bytes"], cpu["reserved_bytes"], jobs
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=60)
-
-
-def _json(data):
-    try:
-        return json.loads(data)
-    except ValueError:
-        return {"text": data.decode(errors="replace")}
+def leftover_files(server):
+    """Uploads, job audio and temporary files still on disk."""
+    found = []
+    for folder in (os.path.join(server.data_dir, "uploads"), os.path.join(server.data_dir, "jobs"), server.temporary):
+        if os.path.isdir(folder):
+            found += [os.path.join(folder, name) for name in os.listdir(folder)]
+    return found
 
 
 def main():
@@ -169,7 +107,7 @@ def main():
     try:
         os.makedirs(os.path.join(work, "clips"))
         clips = make_clips(os.path.join(work, "clips"))
-        server = Server(os.path.realpath(arguments.auris), work, 19000 + randomness.randint(0, 899))
+        server = Server(arguments.auris, work, port=19000 + randomness.randint(0, 899))
         started, audio_seconds = time.monotonic(), 0
         warm_up = [(300, "wav16")] + [(1, form) for form in FORMATS]
         plan = warm_up + [
@@ -226,7 +164,7 @@ def main():
                       f"reserved {reserved / 2**20:.1f} MiB, RSS {server.rss_mib():.1f} MiB, fds {len(server.descriptors())}", flush=True)
         time.sleep(0.5)   # the janitor's between-job run
         _, reserved, _ = server.memory()
-        rss, descriptors, leftovers = server.rss_mib(), server.descriptors(), server.leftover_files()
+        rss, descriptors, leftovers = server.rss_mib(), server.descriptors(), leftover_files(server)
         print(f"soak: {len(plan)} steps ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}), "
               f"{audio_seconds / 60:.0f} min of audio in {time.monotonic() - started:.0f} s; "
               f"{len(references)} clip/format pairs, each the same text every time")
