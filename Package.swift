@@ -50,12 +50,16 @@ let package = Package(
             "DeviceMemory", "GPU", "Tensor", "Audio", "Whisper", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Uploads taken apart and streamed to disk: no HTTP framework, so the fuzzers link it alone.
+        .target(name: "Uploads", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
         .target(
             name: "Server",
             // Only the service below it (docs/server.md, "How a request flows"): the engine's
             // modules reach the server through Service's own API and names.
             dependencies: [
-                "Service", "WebUI",
+                "Service", "Uploads", "WebUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,10 +89,11 @@ let package = Package(
         .executableTarget(
             name: "AurisFuzz",
             dependencies: [
-                "CFuzzer", "Audio", "DeviceMemory", "Whisper", "WhisperTestKit", "Service", "Server",
+                "CFuzzer", "Audio", "DeviceMemory", "Whisper", "WhisperTestKit", "Service", "Uploads",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            path: "Fuzz"
+            path: "Fuzz",
+            exclude: ["regressions", "lsan-suppressions.txt"]
         ),
         .executableTarget(
             name: "StageDump",
@@ -120,6 +125,7 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "UploadsTests", dependencies: ["Uploads", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TensorTestKit", "CPUKernels", "GPU", "DeviceMemory"]),
         .testTarget(name: "GPUTests", dependencies: ["GPU", "DeviceMemory", "DeviceMemoryConformance"]),
     ]

@@ -4,7 +4,7 @@ import Service
 import Whisper
 import WhisperTestKit
 import Audio
-@testable import Server
+import Uploads
 import NIOCore
 
 /// One parser that reads untrusted bytes, and how to feed it one input. Each returns quietly

@@ -10,17 +10,17 @@ import NIOCore
 // bounded, and every malformation is an error a route turns into 400, never a trap.
 
 /// A streaming reader of a `multipart/form-data` body.
-struct MultipartReader {
-    struct Malformed: Error, Equatable {
-        let reason: String
+public struct MultipartReader {
+    public struct Malformed: Error, Equatable {
+        public let reason: String
     }
 
     /// Header bytes a part may carry; a file part needs about 150.
     static let maxHeaderBytes = 16 << 10
 
-    var onHeader: (String, String) -> Void = { _, _ in }
-    var onBody: (ByteBuffer) -> Void = { _ in }
-    var onPartComplete: () -> Void = {}
+    public var onHeader: (String, String) -> Void = { _, _ in }
+    public var onBody: (ByteBuffer) -> Void = { _ in }
+    public var onPartComplete: () -> Void = {}
 
     private enum State { case preamble, afterDelimiter, headers, body, epilogue }
     private var state = State.preamble
@@ -31,25 +31,25 @@ struct MultipartReader {
     /// `--boundary`, and the same after a line break: how every delimiter but the first starts.
     private let dashBoundary: [UInt8]
     private let delimiter: [UInt8]
-    let boundary: String
+    public let boundary: String
 
-    init(boundary: String) {
+    public init(boundary: String) {
         self.boundary = boundary
         dashBoundary = Array("--\(boundary)".utf8)
         delimiter = Array("\r\n--\(boundary)".utf8)
     }
 
     /// Whether the closing delimiter has been read: the body is whole.
-    var isComplete: Bool { state == .epilogue }
+    public var isComplete: Bool { state == .epilogue }
 
-    mutating func feed(_ buffer: ByteBuffer) throws(Malformed) {
+    public mutating func feed(_ buffer: ByteBuffer) throws(Malformed) {
         guard state != .epilogue else { return }   // the epilogue is ignored, as RFC 2046 says
         pending += buffer.readableBytesView
         try advance()
     }
 
     /// After the last byte: an error unless the closing delimiter came.
-    func finish() throws(Malformed) {
+    public func finish() throws(Malformed) {
         switch state {
         case .epilogue: return
         case .preamble: throw Malformed(reason: "the body has no '--\(boundary)' delimiter: it is not the multipart form its Content-Type says")

@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-@testable import Server
+import Uploads
 import Testing
 
 /// The upload's multipart reader (Note [Our own multipart reader]): the same parts however the

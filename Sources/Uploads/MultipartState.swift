@@ -1,0 +1,73 @@
+import Foundation
+import NIOCore
+
+/// The multipart reader's callbacks collect into this; the async loop drains it into the sink
+/// (the callbacks cannot throw or await).
+public final class MultipartState: @unchecked Sendable {
+    // @unchecked: used from the one task that reads the request body.
+    private enum Piece { case fileStart(String?), fileBytes(ByteBuffer) }
+    private var headers: [String: String] = [:]
+    private var pending: [Piece] = []
+    private var fieldBytes: [UInt8] = []
+    private var fields: [String: String] = [:]
+    public private(set) var sawFilePart = false
+    private var inFilePart = false
+    private var fieldOverflow = false
+
+    static let fileFieldNames: Set<String> = ["file", "files", "file[]", "files[]"]
+
+    public init() {}
+
+    public func header(_ name: String, _ value: String) { headers[name.lowercased()] = value }
+
+    private var partName: String? { Self.parameter("name", in: headers["content-disposition"]) }
+    private var isFilePart: Bool { partName.map(Self.fileFieldNames.contains) ?? false }
+
+    public func body(_ buffer: ByteBuffer) {
+        if isFilePart {
+            if !inFilePart {
+                inFilePart = true
+                sawFilePart = true
+                pending.append(.fileStart(Self.parameter("filename", in: headers["content-disposition"])))
+            }
+            pending.append(.fileBytes(buffer))
+        } else if fieldBytes.count + buffer.readableBytes <= 64 << 10 {
+            fieldBytes += buffer.readableBytesView
+        } else {
+            fieldOverflow = true
+        }
+    }
+
+    public func partComplete() {
+        if isFilePart, !inFilePart {
+            // An empty file part still counts as a file (and is refused as empty).
+            sawFilePart = true
+            pending.append(.fileStart(Self.parameter("filename", in: headers["content-disposition"])))
+        }
+        if !isFilePart, let name = partName { fields[name] = String(decoding: fieldBytes, as: UTF8.self) }
+        headers = [:]
+        fieldBytes = []
+        inFilePart = false
+    }
+
+    public func flush(into sink: inout UploadSink) throws {
+        if fieldOverflow { throw UploadRefusal(.badRequest, code: "field_too_large", "a form field other than 'file' is over 64 KiB") }
+        for piece in pending {
+            switch piece {
+            case .fileStart(let name): try sink.startFile(named: name)
+            case .fileBytes(let buffer): try sink.write(buffer)
+            }
+        }
+        pending = []
+        sink.fields = fields
+    }
+
+    static func parameter(_ key: String, in disposition: String?) -> String? {
+        guard let disposition else { return nil }
+        for part in disposition.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == key { return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        return nil
+    }
+}
