@@ -20,6 +20,8 @@ struct BadInputRouteTests {
             case typed(String, contentType: String)
             /// A 16-bit WAV whose header claims these channels and rate.
             case lyingWAV(channels: Int, rate: Int)
+            /// A multipart form whose one file part is `text`, under the name `filename`.
+            case named(String, filename: String)
         }
     }
 
@@ -82,6 +84,20 @@ struct BadInputRouteTests {
         Row(method: .put, path: "/api/system/policies", body: .text(#"{"warning_fraction": 7}"#), status: 400, code: "invalid_policy"),
         Row(method: .get, path: "/api/system/memory/snapshot?device=tpu", body: .none, status: 400, code: "invalid_device"),
         Row(method: .get, path: "/api/system/memory/snapshot?device=cuda:0", body: .none, status: 404, code: "device_not_open"),
+        // Text renamed: the name is not believed, the bytes are read.
+        Row(method: .post, path: "/api/transcriptions", body: .named("just some text\n", filename: "talk.mp3"), status: 400, code: "bad_audio_unsupported_format"),
+        // Names and ids that climb out of their folder match nothing (files on disk are found by
+        // listing, never by joining a client's name to a path).
+        Row(method: .get, path: "/api/jobs/..%2F..%2Fetc%2Fpasswd", body: .none, status: 404, code: "unknown_job"),
+        Row(method: .delete, path: "/api/jobs/..%2Fjobs", body: .none, status: 404, code: "unknown_job"),
+        Row(method: .get, path: "/api/history/..%2F..%2Fetc%2Fpasswd?format=srt", body: .none, status: 404, code: "unknown_job"),
+        Row(method: .delete, path: "/api/history/..%2F..%2Fauris.sqlite", body: .none, status: 404, code: "unknown_job"),
+        Row(method: .get, path: "/api/batches/..%2F..", body: .none, status: 404, code: "unknown_batch"),
+        Row(method: .post, path: "/api/models/..%2F..%2Fetc/load", body: .none, status: 404, code: "unknown_model"),
+        Row(method: .post, path: "/api/models/..%2Fmodels%2Fwhisper-tiny.en/unload", body: .none, status: 404, code: "unknown_model"),
+        Row(method: .post, path: "/api/transcriptions?model=../models/whisper-tiny.en", body: .clip, status: 404, code: "unknown_model"),
+        Row(method: .post, path: "/api/transcriptions?model=%2Fetc", body: .clip, status: 404, code: "unknown_model"),
+        Row(method: .get, path: "/api/system/memory/snapshot?device=..%2Fcpu", body: .none, status: 400, code: "invalid_device"),
     ]
 
     static func body(_ body: Row.Body) throws -> (Data, [String: String]) {
@@ -97,6 +113,9 @@ struct BadInputRouteTests {
             wav.replaceSubrange(22..<24, with: [UInt8(channels), 0])
             wav.replaceSubrange(24..<28, with: withUnsafeBytes(of: UInt32(rate).littleEndian, Array.init))
             return (wav, [:])
+        case .named(let text, let filename):
+            let (form, type) = LiveServer.multipart(file: Data(text.utf8), name: filename, fields: [:])
+            return (form, ["Content-Type": type])
         case .batchWithModels(let models):
             let (form, type) = LiveServer.multipart(file: try LiveServer.clip("en-us_hello.wav"), name: "a.wav", fields: ["models": models])
             return (form, ["Content-Type": type])
