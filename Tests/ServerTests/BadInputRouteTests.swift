@@ -49,6 +49,9 @@ struct BadInputRouteTests {
         Row(method: .post, path: "/api/transcriptions?temperature=inf", body: .clip, status: 400, code: "invalid_temperature"),
         Row(method: .post, path: "/api/transcriptions?temperature=0,nan", body: .clip, status: 400, code: "invalid_temperature"),
         Row(method: .post, path: "/api/transcriptions?temperature=1.5", body: .clip, status: 400, code: "invalid_temperature"),
+        // Each temperature is another pass over a failing window: the ladder is bounded.
+        Row(method: .post, path: "/api/transcriptions?temperature=" + Array(repeating: "0", count: 12).joined(separator: ","),
+            body: .clip, status: 400, code: "invalid_temperature"),
         Row(method: .post, path: "/api/transcriptions?language=fr", body: .clip, status: 400, code: "invalid_language"),
         Row(method: .post, path: "/api/transcriptions?language=xx", body: .clip, status: 400, code: "invalid_language"),
         Row(method: .post, path: "/api/transcriptions?task=translate", body: .clip, status: 400, code: "invalid_task"),

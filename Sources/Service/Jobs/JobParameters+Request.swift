@@ -27,6 +27,11 @@ extension JobParameters {
             guard !values.isEmpty, values.allSatisfy({ $0.map { (0...1).contains($0) } ?? false }) else {
                 throw .invalid("temperature", "temperature takes numbers from 0 to 1, comma-separated, not '\(temperature)'")
             }
+            // Every temperature is one more decoding pass over a window that fails its checks, so
+            // the ladder's length bounds a window's work (docs/reliability.md, "Decided").
+            guard values.count <= Self.mostTemperatures else {
+                throw .invalid("temperature", "temperature takes at most \(Self.mostTemperatures) values (0 to 1 by 0.1), not \(values.count)")
+            }
             // OpenAI's single temperature still falls back upward, as faster-whisper does.
             let first = values[0]!
             temperatures = values.count > 1 ? values.compactMap { $0 } : stride(from: first, through: 1.0, by: 0.2).map { $0 }
@@ -48,6 +53,9 @@ extension JobParameters {
             keepAlive = try Self.keepAlive(text)
         }
     }
+
+    /// The longest temperature ladder a request may ask for: 0 to 1 by 0.1.
+    public static let mostTemperatures = 11
 
     /// A keep-alive as the API writes it: seconds, negative meaning until unloaded by hand.
     public static func keepAlive(_ text: String) throws(ServiceError) -> KeepAlive {
