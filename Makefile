@@ -41,6 +41,7 @@ test: model browser-deps
 	python3 scripts/check-load.py .build/release/auris
 	python3 scripts/soak.py .build/release/auris --jobs 100
 	scripts/fuzz.sh --replay
+	scripts/fuzz.sh 10
 	scripts/check-web-ui.sh
 	python3 Benchmarks/Whisper/check_memory_flat.py
 	python3 Benchmarks/Whisper/check_unload.py
@@ -66,7 +67,8 @@ soak: model build
 	python3 scripts/soak.py .build/release/auris --jobs $(JOBS)
 
 # Every parser of untrusted bytes under libFuzzer, FUZZ_SECONDS each (docs/reliability.md);
-# make test replays the seeds and every saved finding without the fuzzer.
+# make test replays the seeds and every saved finding without the fuzzer, then fuzzes each
+# parser for 10 s (the sanitizer build is the cost: a few minutes, as it links no server).
 FUZZ_SECONDS ?= 60
 fuzz: model
 	scripts/fuzz.sh $(FUZZ_SECONDS)
