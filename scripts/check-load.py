@@ -133,9 +133,11 @@ def main():
         odd = [(p, s, str(a)[:120]) for p, s, a in operator if s != 200 and not is_clear_error(s, a)]
         clears = sum(1 for p, *_ in operator if "clear" in p)
         unloaded = sum(1 for p, s, a in operator if "unload" in p and s == 200 and a.get("unloaded_bytes", 0) > 0)
+        idle = sum(1 for p, s, a in operator if "unload" in p and s == 200 and a.get("unloaded_bytes", 0) == 0)
         busy = sum(1 for p, s, a in operator if "unload" in p and s == 409)
-        check(f"load: every clear ({clears}) and unload ({len(operator) - clears}: {unloaded} unloaded the model, {busy} refused "
-              "with 409 while it transcribed) answered 200 or a clear error", not odd, odd[:3])
+        check(f"load: every clear ({clears}) and unload ({len(operator) - clears}: {unloaded} unloaded the model, {idle} found it "
+              f"unloaded already, {busy} refused with 409 while it transcribed, {len(operator) - clears - unloaded - idle - busy} other "
+              "answers) answered 200 or a clear error", not odd, odd[:3])
 
         # Fairness, from the server's job events: with one worker, jobs start in the order they were
         # queued. Two intakes can publish `queued` a hair out of the store's order, so only a job
