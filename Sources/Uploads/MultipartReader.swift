@@ -39,9 +39,6 @@ public struct MultipartReader {
         delimiter = Array("\r\n--\(boundary)".utf8)
     }
 
-    /// Whether the closing delimiter has been read: the body is whole.
-    public var isComplete: Bool { state == .epilogue }
-
     public mutating func feed(_ buffer: ByteBuffer) throws(Malformed) {
         guard state != .epilogue else { return }   // the epilogue is ignored, as RFC 2046 says
         pending += buffer.readableBytesView

@@ -62,9 +62,10 @@ public final class MultipartState: @unchecked Sendable {
         sink.fields = fields
     }
 
-    static func parameter(_ key: String, in disposition: String?) -> String? {
-        guard let disposition else { return nil }
-        for part in disposition.split(separator: ";") {
+    /// `key`'s value in a header of `value; key=value; …` form (Content-Disposition, Content-Type).
+    public static func parameter(_ key: String, in header: String?) -> String? {
+        guard let header else { return nil }
+        for part in header.split(separator: ";") {
             let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if pair.count == 2, pair[0].lowercased() == key { return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
         }
