@@ -294,4 +294,24 @@ AVX2 void avx2_gelu(float *x, size_t count) {
         for (size_t k = 0; i + k < count; k++) x[i + k] = tail[k];
     }
 }
+AVX2 float avx2_maximum(const float *x, size_t count, float floor) {
+    __m256 m = _mm256_set1_ps(floor);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(x + i));
+    float result = max8(m);
+    for (; i < count; i++) result = x[i] > result ? x[i] : result;
+    return result;
+}
+
+/// As `portable_exp_sum`, with the lanes' exponentials from the Cephes polynomial that
+/// CTranslate2's AVX2 exp also uses; the remainder, as there, through the C library's expf.
+AVX2 float avx2_exp_sum(const float *x, size_t count, float top) {
+    if (count <= 8) return portable_exp_sum(x, count, top);
+    __m256 lanes = _mm256_setzero_ps(), vtop = _mm256_set1_ps(top);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) lanes = _mm256_add_ps(lanes, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vtop)));
+    float total = sum8(lanes);
+    for (; i < count; i++) total += expf(x[i] - top);
+    return total;
+}
 #endif

@@ -55,3 +55,5 @@ void auris_dequantize_weight_row(const int8_t *q, size_t n, float scale, float *
 }
 void auris_softmax(float *row, size_t visible, size_t total) { PICK(softmax, row, visible, total); }
 void auris_gelu(float *x, size_t n) { PICK(gelu, x, n); }
+float auris_maximum(const float *x, size_t n, float floor) { return PICK(maximum, x, n, floor); }
+float auris_exp_sum(const float *x, size_t n, float top) { return PICK(exp_sum, x, n, top); }

@@ -16,7 +16,9 @@
     void prefix##_gemm_s8(const int8_t *, size_t, const int8_t *, size_t, size_t, int32_t *, size_t);  \
     void prefix##_dequantize_row(const int32_t *, size_t, float, const float *, const float *, float *); \
     void prefix##_softmax(float *, size_t, size_t);                                                    \
-    void prefix##_gelu(float *, size_t);
+    void prefix##_gelu(float *, size_t);                                                               \
+    float prefix##_maximum(const float *, size_t, float);                                              \
+    float prefix##_exp_sum(const float *, size_t, float);
 
 AURIS_KERNELS(portable)
 float portable_f16_scalar(uint16_t);

@@ -139,3 +139,24 @@ void portable_gelu(float *x, size_t count) {
         x[i] = 0.5f * v * (v >= 0 ? 2 - erfc : erfc);
     }
 }
+
+float portable_maximum(const float *x, size_t count, float floor) {
+    float m = floor;
+    for (size_t i = 0; i < count; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+/// The reference arrangement, with the C library's expf: rows of up to eight are summed in
+/// order; longer ones in eight lane sums, reduced as ((0+4)+(2+6))+((1+5)+(3+7)), then the rest.
+float portable_exp_sum(const float *x, size_t count, float top) {
+    float total = 0;
+    size_t i = 0;
+    if (count > 8) {
+        float lanes[8] = {0};
+        for (; i + 8 <= count; i += 8)
+            for (size_t k = 0; k < 8; k++) lanes[k] += expf(x[i + k] - top);
+        total = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+    }
+    for (; i < count; i++) total += expf(x[i] - top);
+    return total;
+}

@@ -128,6 +128,27 @@ struct CPUKernelTests {
         }
     }
 
+    /// A logits row's reductions: the maximum exactly (disabled entries and all), the exp sum
+    /// within rounding of a double-precision sum, short rows summed in order by both.
+    @Test(arguments: implementations)
+    func logitsRowReductions(portable: Bool) {
+        let disabled = -Float.greatestFiniteMagnitude
+        var row = random(51_865, seed: 11, scale: 12)
+        for index in stride(from: 0, to: row.count, by: 7) { row[index] = disabled }
+        row[51_000] = 13.5
+        let top = with(portable: portable) { auris_maximum(row, row.count, disabled) }
+        #expect(top == 13.5)
+        #expect(with(portable: portable) { auris_maximum(row, 0, disabled) } == disabled)
+        #expect(with(portable: portable) { auris_maximum([disabled, disabled], 2, disabled) } == disabled)
+
+        let expected = row.reduce(0.0) { $0 + exp(Double($1) - Double(top)) }
+        let sum = with(portable: portable) { auris_exp_sum(row, row.count, top) }
+        #expect(abs(Double(sum) - expected) <= 1e-5 * expected, "\(sum) against \(expected)")
+        let short: [Float] = [0, -1, -2, disabled, -0.5]
+        let inOrder = short.reduce(Float(0)) { $0 + expf($1) }
+        #expect(with(portable: portable) { auris_exp_sum(short, short.count, 0) } == inOrder)
+    }
+
     @Test func theTwoImplementationsGiveIdenticalIntegersAndCloseFloats() {
         let x = random(384, seed: 9)
         var fast = [Int8](repeating: 0, count: 384), portable = fast

@@ -60,4 +60,12 @@ void auris_softmax(float *row, size_t visible, size_t total);
 /// Exact (erf) GELU in place: x · (1 + erf(x / √2)) / 2.
 void auris_gelu(float *x, size_t count);
 
+/// The largest of x[0, count), or `floor` when none is larger (the decoder passes the lowest
+/// finite float, its mark of a disabled token).
+float auris_maximum(const float *x, size_t count, float floor);
+
+/// Σ exp(x[i] − top) as CTranslate2's AVX2 reduction adds it: eight lanes, each lane's terms in
+/// order, the lanes reduced pairwise as _mm256 shuffles do, then the remainder one by one.
+float auris_exp_sum(const float *x, size_t count, float top);
+
 #endif

@@ -79,9 +79,9 @@ public struct GreedyDecoder: Sendable {
 
         while sequence.count < limit {
             if shouldStop() { throw CancellationError() }
-            rules.apply(to: &logits, step: sequence.count, sampleBegin: forced.count,
-                        sequence: sequence)
-            let logProbs = LogitsMath.logSoftmax(logits)
+            let shift = rules.apply(to: &logits, step: sequence.count, sampleBegin: forced.count,
+                                    sequence: sequence) ?? LogitsMath.logSoftmaxShift(logits)
+            let logProbs = LogitsMath.shifted(logits, by: shift)
             let token = TokenSampler.choose(from: logProbs, temperature: temperature, using: &rng)
             sumLogProb += logProbs[token]
             if token == endOfText {

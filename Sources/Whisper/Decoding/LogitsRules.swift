@@ -19,7 +19,11 @@ public struct LogitsRules: Sendable, Hashable {
     /// Applies the rules for the token at `step`. `sequence` holds the tokens of steps
     /// `0..<step` (the forced prefix first) and `sampleBegin` is the length of that prefix,
     /// i.e. the first step the model chooses.
-    public func apply(to logits: inout [Float], step: Int, sampleBegin: Int, sequence: [Int]) {
+    ///
+    /// Returns the final row's log-softmax shift when the timestamp rule already computed it
+    /// (see ``TimestampRules/apply(to:step:sampleBegin:sequence:)``); nil when it did not.
+    @discardableResult
+    public func apply(to logits: inout [Float], step: Int, sampleBegin: Int, sequence: [Int]) -> Float? {
         for token in suppressedTokens where token < logits.count {
             logits[token] = LogitsMath.disabled
         }
@@ -28,6 +32,6 @@ public struct LogitsRules: Sendable, Hashable {
                 logits[token] = LogitsMath.disabled
             }
         }
-        timestamps?.apply(to: &logits, step: step, sampleBegin: sampleBegin, sequence: sequence)
+        return timestamps?.apply(to: &logits, step: step, sampleBegin: sampleBegin, sequence: sequence)
     }
 }

@@ -29,7 +29,11 @@ public struct TimestampRules: Sendable, Hashable {
     /// `logits` must already carry every other rule of this step: the final check compares
     /// probabilities after all of them, as CTranslate2 applies its pending disables before
     /// taking the log-softmax.
-    public func apply(to logits: inout [Float], step: Int, sampleBegin: Int, sequence: [Int]) {
+    ///
+    /// Returns the row's log-softmax shift when the final check computed it and left the row
+    /// as it was (most steps), so that the decoder need not take it again; nil otherwise.
+    @discardableResult
+    public func apply(to logits: inout [Float], step: Int, sampleBegin: Int, sequence: [Int]) -> Float? {
         logits[noTimestamps] = LogitsMath.disabled
         var checkTimestampMass = false
 
@@ -60,9 +64,13 @@ public struct TimestampRules: Sendable, Hashable {
             }
         }
 
-        if checkTimestampMass && timestampsOutweighText(logits) {
+        guard checkTimestampMass else { return nil }
+        let shift = LogitsMath.logSoftmaxShift(logits)
+        if timestampsOutweighText(logits, shift: shift) {
             disable(from: 0, upTo: timestampBegin, in: &logits)
+            return nil
         }
+        return shift
     }
 
     /// After text, a timestamp must be later than the last one sampled (equal is forbidden too,
@@ -78,11 +86,13 @@ public struct TimestampRules: Sendable, Hashable {
 
     /// Whether the summed probability of all timestamps exceeds that of the likeliest single
     /// other token (`should_sample_timestamp`), in which case a timestamp is forced.
-    func timestampsOutweighText(_ logits: [Float]) -> Bool {
-        let logProbs = LogitsMath.logSoftmax(logits)
-        let textMax = LogitsMath.maximum(logProbs[0..<timestampBegin])
-        let timestampMass = LogitsMath.logSumExp(logProbs[timestampBegin...timestampEnd])
-        return timestampMass > textMax
+    ///
+    /// The reference compares log-probabilities; only the timestamps' are formed here. The text
+    /// maximum is the logits' maximum plus the shift, the same float: rounding is monotonic.
+    func timestampsOutweighText(_ logits: [Float], shift: Float) -> Bool {
+        let textMax = LogitsMath.maximum(logits[0..<timestampBegin]) + shift
+        let timestampLogProbs = LogitsMath.shifted(logits[timestampBegin...timestampEnd], by: shift)
+        return LogitsMath.logSumExp(timestampLogProbs[...]) > textMax
     }
 
     /// Disables `lower..<upper`; an empty or inverted range disables nothing, as the
