@@ -1,7 +1,6 @@
 import COpenBLAS
 import CPUKernels
 import DeviceMemory
-import Dispatch
 
 /// The host implementation of ``ComputeBackend``: OpenBLAS for matrix products, plain loops
 /// (spread over the worker threads when large) for the rest. Tensors live in host memory from
@@ -54,7 +53,8 @@ public final class CPUBackend: ComputeBackend {
     }
 }
 
-/// `DispatchQueue.concurrentPerform` for loops over raw tensor memory, inline for one iteration.
+/// Runs `body` for every iteration on the spinning workers (Note [Workers that spin before they
+/// sleep]), inline for one iteration.
 ///
 /// The closures capture raw pointers, which Swift cannot prove safe to share; they are, because
 /// every caller gives each iteration a disjoint part of the output and only reads shared input.
@@ -62,6 +62,6 @@ func concurrentlyPerform(_ iterations: Int, _ body: (Int) -> Void) {
     if iterations <= 1 { body(0); return }
     withoutActuallyEscaping(body) { body in
         let shared = unsafeBitCast(body, to: (@Sendable (Int) -> Void).self)
-        DispatchQueue.concurrentPerform(iterations: iterations, execute: shared)
+        SpinningWorkers.shared.perform(iterations, shared)
     }
 }
