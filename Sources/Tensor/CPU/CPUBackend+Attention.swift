@@ -65,6 +65,30 @@ extension CPUBackend {
         return try attendHalf(query: query, keyValues: keyValues, heads: heads)
     }
 
+    public func crossAttentionScores(query: Tensor, fusedKeyValues keyValues: WeightMatrix, heads: Int, head: Int) throws -> [Float] {
+        let width = query.columns, headWidth = width / heads, frames = keyValues.rows
+        guard keyValues.type == .float16 else {
+            let base = keyValues.tensor.hostPointer, scale = 1 / Float(headWidth).squareRoot()
+            var scores = [Float](repeating: 0, count: query.rows * frames)
+            scores.withUnsafeMutableBufferPointer { s in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(query.rows), Int32(frames), Int32(headWidth), scale,
+                            query.hostPointer + head * headWidth, Int32(width), base + head * headWidth, Int32(2 * width),
+                            0, s.baseAddress, Int32(frames))
+            }
+            return scores
+        }
+        // The keys of each head are contiguous in the float16 layout of `projectKeyValues`.
+        let keys = keyValues.halfPointer + head * frames * headWidth, scale = 1 / Float(headWidth).squareRoot()
+        var scores = [Float](repeating: 0, count: query.rows * frames)
+        scores.withUnsafeMutableBufferPointer { s in
+            for row in 0..<query.rows {
+                auris_scores_f16(keys, frames, headWidth, headWidth, query.hostPointer + row * width + head * headWidth, scale,
+                                 s.baseAddress! + row * frames)
+            }
+        }
+        return scores
+    }
+
     /// Attention over float16 keys and values in the layout of `projectKeyValues`, a (query,
     /// head) at a time: scores, softmax and weighted sum, each one sequential pass.
     private func attendHalf(query: Tensor, keyValues: WeightMatrix, heads: Int) throws -> Tensor {

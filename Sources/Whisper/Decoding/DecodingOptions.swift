@@ -68,6 +68,13 @@ public struct DecodingOptions: Sendable, Hashable {
     public var languageDetectionSegments: Int
     /// Seed of the sampling at temperatures above 0; nil draws one at random.
     public var samplingSeed: UInt64?
+    /// Time every word (`word_timestamps`; Note [Words from the cross-attention]). Segment
+    /// bounds then follow their words, and a window ends at its last word.
+    public var wordTimestamps: Bool
+    /// With word timestamps, these opening marks join the word after them...
+    public var prependPunctuations: String
+    /// ...and these closing marks the word before them.
+    public var appendPunctuations: String
 
     public init(
         temperatures: [Double] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
@@ -93,7 +100,10 @@ public struct DecodingOptions: Sendable, Hashable {
         clipTimestamps: [Double] = [0],
         languageDetectionThreshold: Double = 0.5,
         languageDetectionSegments: Int = 1,
-        samplingSeed: UInt64? = nil
+        samplingSeed: UInt64? = nil,
+        wordTimestamps: Bool = false,
+        prependPunctuations: String = "\"'“¿([{-",
+        appendPunctuations: String = "\"'.。,，!！?？:：”)]}、"
     ) {
         self.temperatures = temperatures
         self.compressionRatioThreshold = compressionRatioThreshold
@@ -119,5 +129,8 @@ public struct DecodingOptions: Sendable, Hashable {
         self.languageDetectionThreshold = languageDetectionThreshold
         self.languageDetectionSegments = languageDetectionSegments
         self.samplingSeed = samplingSeed
+        self.wordTimestamps = wordTimestamps
+        self.prependPunctuations = prependPunctuations
+        self.appendPunctuations = appendPunctuations
     }
 }

@@ -25,8 +25,7 @@ public struct TimestampSplitter: Sendable {
         let isTimestamp = { (token: Int) in token >= timestampBegin }
         // A timestamp right after text at the very end: the speech ended and the rest of the
         // window is silence, so the whole window is consumed.
-        let singleTimestampEnding = tokens.count >= 2
-            && !isTimestamp(tokens[tokens.count - 2]) && isTimestamp(tokens[tokens.count - 1])
+        let singleTimestampEnding = Self.endsWithSingleTimestamp(tokens, timestampBegin: timestampBegin)
         let consecutive = tokens.indices.filter {
             $0 > 0 && isTimestamp(tokens[$0]) && isTimestamp(tokens[$0 - 1])
         }
@@ -53,6 +52,11 @@ public struct TimestampSplitter: Sendable {
         // from the window that starts at that segment's end.
         let lastPosition = tokens[lastCut - 1] - timestampBegin
         return (segments, seek + lastPosition * WhisperTiming.inputStride)
+    }
+
+    /// Whether `tokens` end with text and then one timestamp.
+    static func endsWithSingleTimestamp(_ tokens: [Int], timestampBegin: Int) -> Bool {
+        tokens.count >= 2 && tokens[tokens.count - 2] < timestampBegin && tokens[tokens.count - 1] >= timestampBegin
     }
 
     /// Without consecutive timestamps the window is one segment, ending at its last timestamp

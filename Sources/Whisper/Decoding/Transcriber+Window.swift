@@ -30,8 +30,14 @@ extension Transcriber {
             state.seek += window.frameCount
             return
         }
-        let (pieces, nextSeek) = splitter.split(result.pass.tokens, timeOffset: window.timeOffset,
+        let (split, splitSeek) = splitter.split(result.pass.tokens, timeOffset: window.timeOffset,
                                                 segmentSize: window.frameCount, seek: window.seek)
+        var pieces = split.map { WindowWords.Piece(start: $0.start, end: $0.end, tokens: $0.tokens) }
+        var nextSeek = splitSeek
+        if options.wordTimestamps {
+            nextSeek = try timeWords(&pieces, window: window, encoded: encoded, state: &state,
+                                     tokens: result.pass.tokens, nextSeek: splitSeek)
+        }
         // faster-whisper cannot leave a window without moving on except by decoding the same
         // tokens again forever; skipping the window is the only way out of that loop.
         state.seek = nextSeek > window.seek ? nextSeek : window.seek + window.frameCount
@@ -46,11 +52,36 @@ extension Transcriber {
                 id: state.segmentCount, seek: window.seek, start: piece.start, end: piece.end,
                 text: text, tokens: piece.tokens, temperature: result.temperature,
                 avgLogProb: result.averageLogProb, compressionRatio: result.compressionRatio,
-                noSpeechProb: Double(result.pass.noSpeechProbability))))
+                noSpeechProb: Double(result.pass.noSpeechProbability),
+                words: options.wordTimestamps ? piece.words : nil)))
         }
         if !options.conditionOnPreviousText || result.temperature > options.promptResetOnTemperature {
             state.promptResetSince = state.allTokens.count
         }
+    }
+
+    /// Times the words of the window's pieces and returns where the next window starts: unless
+    /// the window ended on a single timestamp, at its last word (faster-whisper's seek rule
+    /// with `word_timestamps`).
+    private func timeWords(_ pieces: inout [WindowWords.Piece], window: WindowPlan, encoded: any EncodedWindow,
+                           state: inout TranscriptionState, tokens: [Int], nextSeek: Int) throws -> Int {
+        guard let heads = runner.alignmentHeads, !heads.isEmpty else {
+            throw WhisperError(.invalidOptions, "word timestamps need the model's alignment_heads in config.json, and this model has none")
+        }
+        let words = WindowWords(vocabulary: vocabulary, heads: heads, prependPunctuations: options.prependPunctuations,
+                                appendPunctuations: options.appendPunctuations)
+        state.lastSpeech = try words.time(&pieces, window: encoded, seek: window.seek, frameCount: window.frameCount,
+                                          sotSequence: vocabulary.sotSequence(language: state.language, task: options.task),
+                                          language: state.language, lastSpeech: state.lastSpeech)
+        // `get_end`: the last word's end, or the last segment's end when no word was timed.
+        let lastEnd = pieces.reversed().lazy.compactMap { $0.words.last?.end }.first ?? pieces.last?.end
+        if let lastEnd { state.lastSpeech = lastEnd }
+        var seek = nextSeek
+        if !TimestampSplitter.endsWithSingleTimestamp(tokens, timestampBegin: vocabulary.timestampBegin),
+           let lastEnd, lastEnd > window.timeOffset {
+            seek = Int((lastEnd * Double(WhisperTiming.framesPerSecond)).rounded(.toNearestOrEven))
+        }
+        return seek
     }
 
     // Note [Silent windows]: Whisper has no answer for a window without sound. Fed 30 s of

@@ -1,4 +1,4 @@
-/// One segment of a transcript, with the fields of faster-whisper's `Segment` (without words).
+/// One segment of a transcript, with the fields of faster-whisper's `Segment`.
 public struct TranscriptSegment: Sendable, Hashable, Codable {
     /// 1-based position in the transcript.
     public var id: Int
@@ -20,10 +20,13 @@ public struct TranscriptSegment: Sendable, Hashable, Codable {
     public var compressionRatio: Double
     /// The window's no-speech probability.
     public var noSpeechProb: Double
+    /// Its words with their times, when asked for (``DecodingOptions/wordTimestamps``).
+    public var words: [TimedWord]?
 
     public init(id: Int, seek: Int, start: Double, end: Double, text: String, tokens: [Int],
                 temperature: Double, avgLogProb: Double, compressionRatio: Double,
-                noSpeechProb: Double) {
+                noSpeechProb: Double, words: [TimedWord]? = nil) {
+        self.words = words
         self.id = id
         self.seek = seek
         self.start = start

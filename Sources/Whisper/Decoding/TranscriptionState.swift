@@ -14,6 +14,8 @@ struct TranscriptionState: Sendable {
     /// Clips to visit, in frames.
     let clips: [(start: Int, end: Int)]
     var clipIndex = 0
+    /// Where the last timed word ended, in seconds (`last_speech_timestamp`).
+    var lastSpeech = 0.0
     /// The next frame to decode.
     var seek: Int
     /// Every token emitted so far, after the initial prompt (`all_tokens`).

@@ -27,4 +27,33 @@ final class WhisperEncodedWindow: EncodedWindow, @unchecked Sendable {
     func makeDecoder() throws -> any TokenDecoder {
         try WhisperDecoderPass(window: self)
     }
+
+    func readCrossAttention(tokens: [Int], heads alignmentHeads: [WhisperModelConfig.AlignmentHead], probabilityRows: Range<Int>,
+                            textVocabulary: Int) throws -> CrossAttentionReading {
+        precondition(probabilityRows.lowerBound >= 0 && probabilityRows.upperBound < tokens.count, "probability rows outside the tokens")
+        let pass = try WhisperDecoderPass(window: self)
+        var scores = [[Float]](repeating: [], count: alignmentHeads.count)
+        let hidden = try pass.run(tokens) { layer, query in
+            for (index, head) in alignmentHeads.enumerated() where head.layer == layer {
+                scores[index] = try self.backend.crossAttentionScores(query: query, fusedKeyValues: self.crossKeyValues[layer],
+                                                                        heads: self.heads, head: head.head)
+            }
+        }
+        guard scores.allSatisfy({ !$0.isEmpty }) else {
+            throw WhisperError(.invalidConfig, "alignment_heads names a layer or head this model does not have")
+        }
+        // The logits a few rows at a time: a whole sequence's would be 200 KB per token.
+        var probabilities: [Float] = []
+        for chunk in stride(from: probabilityRows.lowerBound, to: probabilityRows.upperBound, by: 16) {
+            let rows = Array(chunk..<min(chunk + 16, probabilityRows.upperBound))
+            let logits = try backend.download(pass.logits(backend.gatherRows(hidden, rows: rows)))
+            let vocabulary = weights.embeddings.rows
+            for (offset, row) in rows.enumerated() {
+                let text = Array(logits[(offset * vocabulary)..<(offset * vocabulary + textVocabulary)])
+                let target = tokens[row + 1]
+                probabilities.append(target < textVocabulary ? LogitsMath.softmax(text)[target] : 0)
+            }
+        }
+        return CrossAttentionReading(scores: scores, frames: crossKeyValues[0].rows, probabilities: probabilities)
+    }
 }

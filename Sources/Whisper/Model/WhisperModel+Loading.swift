@@ -62,7 +62,7 @@ extension WhisperModel {
         }
         return WhisperModel(backend: backend, weights: weights, arena: arena, encoderHeads: dimensions.encoderHeads,
                             decoderHeads: dimensions.decoderHeads, weightBytes: weightBytes,
-                            computeType: computeType)
+                            computeType: computeType, alignmentHeads: model.config.alignmentHeads)
     }
 
     /// Bytes of the arena for `file` in `computeType`: every array variable (scalars are

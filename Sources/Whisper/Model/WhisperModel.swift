@@ -14,10 +14,13 @@ public final class WhisperModel: WhisperRunner, @unchecked Sendable {
     public let weightBytes: Int
     /// How the linear layers' weights are held and multiplied.
     public let computeType: ComputeType
+    /// The decoder's cross-attention heads that follow the speech in time (`alignment_heads`).
+    public let alignmentHeads: [WhisperModelConfig.AlignmentHead]?
     let timings = EngineTimingsRecorder()
 
     init(backend: any ComputeBackend, weights: WhisperWeights, arena: WeightArena, encoderHeads: Int, decoderHeads: Int,
-         weightBytes: Int, computeType: ComputeType) {
+         weightBytes: Int, computeType: ComputeType, alignmentHeads: [WhisperModelConfig.AlignmentHead]?) {
+        self.alignmentHeads = alignmentHeads
         self.backend = backend
         self.weights = weights
         self.arena = arena

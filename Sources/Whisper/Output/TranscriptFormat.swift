@@ -20,19 +20,27 @@ public enum TranscriptFormat: String, Sendable, CaseIterable, Codable {
         case .txt:
             return transcript.segments.map { $0.text.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n") + "\n"
         case .srt:
-            return transcript.segments.enumerated().map { index, segment in
-                "\(index + 1)\n\(Self.clock(segment.start, decimal: ",")) --> \(Self.clock(segment.end, decimal: ","))\n"
-                    + segment.text.trimmingCharacters(in: .whitespaces) + "\n"
+            return Self.cues(transcript).enumerated().map { index, cue in
+                "\(index + 1)\n\(Self.clock(cue.start, decimal: ",")) --> \(Self.clock(cue.end, decimal: ","))\n\(cue.text)\n"
             }.joined(separator: "\n")
         case .vtt:
-            return "WEBVTT\n\n" + transcript.segments.map { segment in
-                "\(Self.clock(segment.start, decimal: ".")) --> \(Self.clock(segment.end, decimal: "."))\n"
-                    + segment.text.trimmingCharacters(in: .whitespaces) + "\n"
+            return "WEBVTT\n\n" + Self.cues(transcript).map { cue in
+                "\(Self.clock(cue.start, decimal: ".")) --> \(Self.clock(cue.end, decimal: "."))\n\(cue.text)\n"
             }.joined(separator: "\n")
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             return String(decoding: (try? encoder.encode(transcript)) ?? Data(), as: UTF8.self) + "\n"
+        }
+    }
+
+    /// The subtitles: a cue per word when the words were timed, else a cue per segment.
+    static func cues(_ transcript: Transcript) -> [(start: Double, end: Double, text: String)] {
+        transcript.segments.flatMap { segment -> [(start: Double, end: Double, text: String)] in
+            guard let words = segment.words else {
+                return [(segment.start, segment.end, segment.text.trimmingCharacters(in: .whitespaces))]
+            }
+            return words.map { ($0.start, $0.end, $0.word.trimmingCharacters(in: .whitespaces)) }
         }
     }
 
@@ -69,7 +77,7 @@ public struct Transcript: Sendable, Codable, Equatable {
 extension TranscriptSegment {
     /// snake_case keys, as in OpenAI's verbose_json and faster-whisper's Segment.
     enum CodingKeys: String, CodingKey {
-        case id, seek, start, end, text, tokens, temperature
+        case id, seek, start, end, text, tokens, temperature, words
         case avgLogProb = "avg_logprob"
         case compressionRatio = "compression_ratio"
         case noSpeechProb = "no_speech_prob"

@@ -35,6 +35,9 @@ struct TranscribeCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Condition each window on the text of the previous one.")
     var conditionOnPreviousText = true
 
+    @Flag(name: .customLong("word-timestamps"), help: "Time every word (json: \"words\" in each segment; srt and vtt: a cue per word).")
+    var wordTimestamps = false
+
     @Option(help: "Where the engine runs: cpu, or cuda:N for an NVIDIA GPU.")
     var device = "cpu"
 
@@ -73,6 +76,7 @@ struct TranscribeCommand: ParsableCommand {
         options.temperatures = try temperatures()
         options.conditionOnPreviousText = conditionOnPreviousText
         options.initialPrompt = initialPrompt.map { .text($0) }
+        options.wordTimestamps = wordTimestamps
         for file in files {
             allocator.resetPeakStats()
             _ = engine.model.takeTimings()
