@@ -44,7 +44,15 @@ public final class MultipartState: @unchecked Sendable {
             sawFilePart = true
             pending.append(.fileStart(Self.parameter("filename", in: headers["content-disposition"])))
         }
-        if !isFilePart, let name = partName { fields[name] = String(decoding: fieldBytes, as: UTF8.self) }
+        if !isFilePart, let name = partName {
+            let value = String(decoding: fieldBytes, as: UTF8.self)
+            // A list field (`timestamp_granularities[]`) sent as several parts keeps every value.
+            if name.hasSuffix("[]"), let earlier = fields[name] {
+                fields[name] = earlier + "," + value
+            } else {
+                fields[name] = value
+            }
+        }
         headers = [:]
         fieldBytes = []
         inFilePart = false

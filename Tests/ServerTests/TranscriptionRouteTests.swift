@@ -27,6 +27,35 @@ struct TranscriptionRouteTests {
         #expect(srt.text.contains("00:00:00,000 --> 00:00:03,200"), "\(srt.text)")
     }
 
+    /// Words with their times: OpenAI's `timestamp_granularities[]` (two parts, as its client
+    /// sends them) puts them in verbose_json; the native API's `word_timestamps=true` puts them
+    /// in each segment, and its SRT becomes a cue per word.
+    @Test func wordTimestamps() async throws {
+        let server = try await LiveServer()
+        defer { Task { await server.stop() } }
+        let audio = try LiveServer.clip("en-us_hello.wav")
+        let parts = LiveServer.multipart(file: audio, name: "hello.wav", fields: ["response_format": "verbose_json", "timestamp_granularities[]": "segment"])
+        // The same field twice: the second part repeats the list field with "word".
+        let extra = "--\(parts.1.split(separator: "=").last!)\r\nContent-Disposition: form-data; name=\"timestamp_granularities[]\"\r\n\r\nword\r\n"
+        let form = Data(extra.utf8) + parts.0
+        let openAI = try await server.request("POST", "/v1/audio/transcriptions", body: form, headers: ["Content-Type": parts.1])
+        #expect(openAI.status == 200, "\(openAI.text)")
+        let words = try #require(try openAI.json()["words"] as? [[String: Any]])
+        #expect(words.compactMap { $0["word"] as? String }.joined(separator: " ") == "The law and welcome to the Oris speech recognition test.")
+        let times = words.compactMap { $0["start"] as? Double }
+        #expect(times == times.sorted() && times.count == 10)
+
+        let native = try await server.request("POST", "/api/transcriptions?word_timestamps=true", body: audio)
+        #expect(native.status == 200, "\(native.text)")
+        let segment = try #require(((try native.json()["transcript"] as? [String: Any])?["segments"] as? [[String: Any]])?.first)
+        #expect((segment["words"] as? [[String: Any]])?.count == 10)
+        let plain = try await server.request("POST", "/api/transcriptions", body: audio)
+        #expect(((try plain.json()["transcript"] as? [String: Any])?["segments"] as? [[String: Any]])?.first?["words"] == nil)
+
+        let srt = try await server.request("POST", "/api/transcriptions?word_timestamps=true&format=srt", body: audio)
+        #expect(srt.text.hasPrefix("1\n00:00:00,000 --> 00:00:00,260\nThe\n"), "\(srt.text)")
+    }
+
     /// A job may ask for a compute type: the model is reloaded in it (it was idle), the models
     /// list says so, and an unknown type is refused by name before anything is queued.
     @Test func computeTypePerRequestAndPerLoad() async throws {

@@ -107,6 +107,12 @@ struct OpenAIVerbose: Encodable {
     let duration: Double
     let text: String
     let segments: [TranscriptSegment]
+    /// Every word of the transcript, when asked for with `timestamp_granularities[]=word`.
+    let words: [Word]?
+
+    struct Word: Encodable {
+        let word: String, start: Double, end: Double
+    }
 
     init(_ transcript: Transcript, task: WhisperTask) {
         self.task = task.rawValue
@@ -114,5 +120,9 @@ struct OpenAIVerbose: Encodable {
         duration = transcript.duration
         text = transcript.text
         segments = transcript.segments
+        let timed = transcript.segments.compactMap(\.words)
+        words = timed.isEmpty ? nil : timed.flatMap { $0 }.map {
+            Word(word: $0.word.trimmingCharacters(in: .whitespaces), start: $0.start, end: $0.end)
+        }
     }
 }

@@ -49,6 +49,21 @@ extension JobParameters {
             }
             self.computeType = parsed
         }
+        // OpenAI asks for words with `timestamp_granularities[]=word` (and renders them in
+        // verbose_json); the native API with `word_timestamps=true`.
+        if let granularities = value("timestamp_granularities[]") ?? value("timestamp_granularities") {
+            let names = granularities.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard names.allSatisfy({ $0 == "word" || $0 == "segment" }) else {
+                throw .invalid("timestamp_granularities", "timestamp_granularities takes word and segment, not '\(granularities)'")
+            }
+            wordTimestamps = names.contains("word")
+        }
+        if let flag = value("word_timestamps") {
+            guard let parsed = Bool(flag.lowercased()) else {
+                throw .invalid("word_timestamps", "word_timestamps is true or false, not '\(flag)'")
+            }
+            wordTimestamps = parsed
+        }
         if let text = value("keep_alive") {
             keepAlive = try Self.keepAlive(text)
         }

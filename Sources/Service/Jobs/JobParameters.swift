@@ -21,6 +21,8 @@ public struct JobParameters: Sendable, Codable, Equatable {
     /// How the model's weights are held and multiplied; nil = the model as it is loaded, or the
     /// server's default.
     public var computeType: ComputeType?
+    /// Whether every word gets its time (nil: no).
+    public var wordTimestamps: Bool?
 
     public init(model: String? = nil, language: String? = nil, task: WhisperTask? = nil, initialPrompt: String? = nil,
                 temperatures: [Double]? = nil, keepAlive: KeepAlive? = nil, device: DeviceID? = nil, computeType: ComputeType? = nil) {
@@ -41,6 +43,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         if let task { options.task = task }
         if let initialPrompt { options.initialPrompt = .text(initialPrompt) }
         if let temperatures, !temperatures.isEmpty { options.temperatures = temperatures }
+        options.wordTimestamps = wordTimestamps ?? false
         return options
     }
 
@@ -49,5 +52,6 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case initialPrompt = "initial_prompt"
         case keepAlive = "keep_alive"
         case computeType = "compute_type"
+        case wordTimestamps = "word_timestamps"
     }
 }
