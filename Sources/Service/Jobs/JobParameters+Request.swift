@@ -19,7 +19,15 @@ extension JobParameters {
             }
             self.task = parsed
         }
-        initialPrompt = value(openAI ? "prompt" : "initial_prompt")
+        // Prompt text is encoded for every window and the model reads at most 223 tokens of it:
+        // a megabyte of it would be only work.
+        for (key, field) in [(openAI ? "prompt" : "initial_prompt", \JobParameters.initialPrompt), ("hotwords", \.hotwords)] {
+            guard let text = value(key) else { continue }
+            guard text.count <= Self.longestPromptText else {
+                throw .invalid(key, "\(key) is at most \(Self.longestPromptText) characters (the model reads about 1,000), not \(text.count)")
+            }
+            self[keyPath: field] = text
+        }
         if let temperature = value("temperature") {
             let values = temperature.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             // Whisper samples at 0 ... 1 (OpenAI's range); a single value falls back upward to 1,
@@ -68,6 +76,9 @@ extension JobParameters {
             keepAlive = try Self.keepAlive(text)
         }
     }
+
+    /// The longest initial prompt or hotwords a request may give.
+    public static let longestPromptText = 10_000
 
     /// The longest temperature ladder a request may ask for: 0 to 1 by 0.1.
     public static let mostTemperatures = 11

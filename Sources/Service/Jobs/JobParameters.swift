@@ -23,6 +23,8 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var computeType: ComputeType?
     /// Whether every word gets its time (nil: no).
     public var wordTimestamps: Bool?
+    /// Words to expect, ahead of every window's previous text (faster-whisper's `hotwords`).
+    public var hotwords: String?
 
     public init(model: String? = nil, language: String? = nil, task: WhisperTask? = nil, initialPrompt: String? = nil,
                 temperatures: [Double]? = nil, keepAlive: KeepAlive? = nil, device: DeviceID? = nil, computeType: ComputeType? = nil) {
@@ -44,6 +46,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         if let initialPrompt { options.initialPrompt = .text(initialPrompt) }
         if let temperatures, !temperatures.isEmpty { options.temperatures = temperatures }
         options.wordTimestamps = wordTimestamps ?? false
+        options.hotwords = hotwords
         return options
     }
 
@@ -53,5 +56,6 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case keepAlive = "keep_alive"
         case computeType = "compute_type"
         case wordTimestamps = "word_timestamps"
+        case hotwords
     }
 }

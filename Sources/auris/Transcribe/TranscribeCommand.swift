@@ -32,6 +32,9 @@ struct TranscribeCommand: ParsableCommand {
     @Option(name: .customLong("initial-prompt"), help: "Text to condition the first window on (names, spellings, style).")
     var initialPrompt: String?
 
+    @Option(help: "Words to expect (names, jargon), given to every window ahead of its previous text, as faster-whisper's hotwords.")
+    var hotwords: String?
+
     @Flag(inversion: .prefixedNo, help: "Condition each window on the text of the previous one.")
     var conditionOnPreviousText = true
 
@@ -77,6 +80,7 @@ struct TranscribeCommand: ParsableCommand {
         options.conditionOnPreviousText = conditionOnPreviousText
         options.initialPrompt = initialPrompt.map { .text($0) }
         options.wordTimestamps = wordTimestamps
+        options.hotwords = hotwords
         for file in files {
             allocator.resetPeakStats()
             _ = engine.model.takeTimings()

@@ -59,3 +59,26 @@ struct GoldenWordTimestampTests {
         #expect(transcript.segments.allSatisfy { $0.words == nil })
     }
 }
+
+/// Hotwords against faster-whisper's `hotwords="Auris"` on the committed clips
+/// (`references-hotwords.json`): the same text. On the hello clip the hotword changes it
+/// ("Oris" becomes "Auris", and the opening words with it).
+@Suite("Golden hotwords", .serialized, .enabled(if: GoldenFixtures.modelRuns, GoldenFixtures.skipReason))
+struct GoldenHotwordsTests {
+    static let references: [GoldenFixtures.Reference] = {
+        let url = GoldenFixtures.goldenDirectory.appendingPathComponent("references-hotwords.json")
+        return (try? JSONDecoder().decode(GoldenFixtures.References.self, from: Data(contentsOf: url)).clips) ?? []
+    }()
+
+    @Test func sameTextAsFasterWhisper() throws {
+        #expect(Self.references.count >= 8)
+        #expect(Self.references.first { $0.file == "en-us_hello.wav" }?.text.contains("Auris") == true)
+        let engine = try GoldenWordTimestampTests.engine.get()
+        var options = GoldenFixtures.goldenOptions
+        options.hotwords = "Auris"
+        for reference in Self.references {
+            let transcript = try engine.transcribe(path: GoldenFixtures.clipPath(reference), options: options)
+            #expect(transcript.text == reference.text, "\(reference.file)")
+        }
+    }
+}
