@@ -25,7 +25,11 @@ class WebUITests(unittest.TestCase):
         cls.server.stop()
 
     def open(self, page):
-        self.browser.get(f"{self.server.base}/#/{page}")
+        url = f"{self.server.base}/#/{page}"
+        again = self.browser.current_url == url
+        self.browser.get(url)
+        if again:  # the same address with only a hash is not loaded again: a fresh page each test
+            self.browser.refresh()
         return WebDriverWait(self.browser, 60)
 
     def test_upload_and_transcribe_a_clip(self):
@@ -43,6 +47,19 @@ class WebUITests(unittest.TestCase):
         self.assertIn("3.2 s", rows[0].text)
         links = [a.get_attribute("href") for a in self.browser.find_elements(By.CSS_SELECTOR, "#recognize-result a")]
         self.assertTrue(any(link.endswith("format=srt") for link in links), links)
+
+    def test_hotwords_and_word_timestamps(self):
+        wait = self.open("recognize")
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#recognize-model option"))
+        self.browser.find_element(By.ID, "recognize-file").send_keys(os.path.join(CLIPS, "en-us_hello.wav"))
+        self.browser.find_element(By.ID, "recognize-hotwords").send_keys("Auris")
+        self.browser.find_element(By.ID, "recognize-words").click()
+        self.browser.find_element(By.ID, "recognize-start").click()
+        text = wait.until(seen.visibility_of_element_located((By.ID, "result-text"))).text
+        self.assertEqual(text, "Hello and welcome to the Auris speech recognition test.")
+        words = self.browser.find_elements(By.CSS_SELECTOR, "#result-segments .word")
+        self.assertEqual(len(words), 9)
+        self.assertRegex(words[0].get_attribute("title"), r"^\d+\.\d s – \d+\.\d s$")
 
     def test_clear_cache_updates_the_page_without_loading_it_and_is_audited(self):
         self.server.transcribe("en-us_hello.wav")  # something in the cache to release

@@ -8,6 +8,8 @@ export async function render(main) {
   const language = el("input", { type: "text", id: "recognize-language", placeholder: "auto", size: 6 });
   const task = el("select", { id: "recognize-task" }, el("option", { value: "transcribe" }, "transcribe"),
     el("option", { value: "translate" }, "translate to English"));
+  const hotwords = el("input", { type: "text", id: "recognize-hotwords", placeholder: "names, jargon", size: 18 });
+  const words = el("input", { type: "checkbox", id: "recognize-words" });
   const format = el("select", { id: "recognize-format" }, formats.map((name) => el("option", { value: name }, name)));
   const start = el("button", { id: "recognize-start", type: "submit", disabled: true }, "Transcribe");
   const cancel = el("button", { id: "recognize-cancel", type: "button", class: "danger", hidden: true }, "Cancel");
@@ -34,6 +36,8 @@ export async function render(main) {
       el("div", {}, el("label", { for: "recognize-device" }, "Device"), device),
       el("div", {}, el("label", { for: "recognize-language" }, "Language"), language),
       el("div", {}, el("label", { for: "recognize-task" }, "Task"), task),
+      el("div", {}, el("label", { for: "recognize-hotwords" }, "Hotwords"), hotwords),
+      el("div", {}, el("label", { for: "recognize-words" }, "Word timestamps"), words),
       el("div", {}, el("label", { for: "recognize-format" }, "Download as"), format)),
     el("div", { class: "row" }, start, cancel), status, bar);
 
@@ -47,6 +51,8 @@ export async function render(main) {
     if (device.value) body.append("device", device.value);
     if (language.value.trim()) body.append("language", language.value.trim());
     body.append("task", task.value);
+    if (hotwords.value.trim()) body.append("hotwords", hotwords.value.trim());
+    if (words.checked) body.append("word_timestamps", "true");
     body.append("wait", "false");
     start.disabled = true;
     fill(result);
@@ -94,7 +100,12 @@ export function showResult(container, job, preferred) {
       el("thead", {}, el("tr", {}, el("th", {}, "From"), el("th", {}, "To"), el("th", {}, "Text"))),
       el("tbody", {}, transcript.segments.map((segment) => el("tr", {},
         el("td", { class: "num" }, seconds(segment.start)), el("td", { class: "num" }, seconds(segment.end)),
-        el("td", {}, segment.text.trim()))))))));
+        el("td", {}, segment.words ? timedWords(segment.words) : segment.text.trim()))))))));
+}
+
+/** A segment's words, each with its time on hover. */
+function timedWords(words) {
+  return words.map((word) => el("span", { class: "word", title: `${seconds(word.start)} – ${seconds(word.end)}` }, word.word));
 }
 
 /** A record button, where the browser can record (a secure context with a microphone). */
