@@ -78,7 +78,7 @@ extension JobParameters {
     }
 
     /// The longest initial prompt or hotwords a request may give.
-    public static let longestPromptText = 10_000
+    public static let longestPromptText = 100_000
 
     /// The longest temperature ladder a request may ask for: 0 to 1 by 0.1.
     public static let mostTemperatures = 11

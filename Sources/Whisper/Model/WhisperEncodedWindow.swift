@@ -42,10 +42,12 @@ final class WhisperEncodedWindow: EncodedWindow, @unchecked Sendable {
         guard scores.allSatisfy({ !$0.isEmpty }) else {
             throw WhisperError(.invalidConfig, "alignment_heads names a layer or head this model does not have")
         }
-        // The logits a few rows at a time: a whole sequence's would be 200 KB per token.
+        // The logits two rows at a time, as decoding asks for them: a product of more rows would
+        // widen the whole float16 vocabulary projection to float32 (80 MB for tiny) and take
+        // memory the job's predicted peak does not include (Note [Predicting a job's peak]).
         var probabilities: [Float] = []
-        for chunk in stride(from: probabilityRows.lowerBound, to: probabilityRows.upperBound, by: 16) {
-            let rows = Array(chunk..<min(chunk + 16, probabilityRows.upperBound))
+        for chunk in stride(from: probabilityRows.lowerBound, to: probabilityRows.upperBound, by: 2) {
+            let rows = Array(chunk..<min(chunk + 2, probabilityRows.upperBound))
             let logits = try backend.download(pass.logits(backend.gatherRows(hidden, rows: rows)))
             let vocabulary = weights.embeddings.rows
             for (offset, row) in rows.enumerated() {
