@@ -13,6 +13,12 @@ public final class MultipartState: @unchecked Sendable {
     public private(set) var sawFilePart = false
     private var inFilePart = false
     private var fieldOverflow = false
+    /// Bytes of every form field so far: fields are held in memory, files are not.
+    private var fieldTotal = 0
+
+    /// A field other than a file may hold this many bytes, and all of them together `fieldsLimit`.
+    public static let fieldLimit = 64 << 10
+    public static let fieldsLimit = 1 << 20
 
     static let fileFieldNames: Set<String> = ["file", "files", "file[]", "files[]"]
 
@@ -31,8 +37,10 @@ public final class MultipartState: @unchecked Sendable {
                 pending.append(.fileStart(Self.parameter("filename", in: headers["content-disposition"])))
             }
             pending.append(.fileBytes(buffer))
-        } else if fieldBytes.count + buffer.readableBytes <= 64 << 10 {
+        } else if fieldBytes.count + buffer.readableBytes <= Self.fieldLimit,
+                  fieldTotal + buffer.readableBytes <= Self.fieldsLimit {
             fieldBytes += buffer.readableBytesView
+            fieldTotal += buffer.readableBytes
         } else {
             fieldOverflow = true
         }
@@ -59,7 +67,10 @@ public final class MultipartState: @unchecked Sendable {
     }
 
     public func flush(into sink: inout UploadSink) throws {
-        if fieldOverflow { throw UploadRefusal(.badRequest, code: "field_too_large", "a form field other than 'file' is over 64 KiB") }
+        if fieldOverflow {
+            throw UploadRefusal(.badRequest, code: "field_too_large",
+                                "a form field other than 'file' is over 64 KiB, or all of them over 1 MiB")
+        }
         for piece in pending {
             switch piece {
             case .fileStart(let name): try sink.startFile(named: name)
