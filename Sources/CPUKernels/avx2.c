@@ -315,3 +315,27 @@ AVX2 float avx2_exp_sum(const float *x, size_t count, float top) {
     return total;
 }
 #endif
+
+/// σ(x) = 1 / (1 + e^-x) through exp8; e^-x overflows to +inf for x below -88.7, giving 0.
+AVX2 static inline __m256 sigmoid8(__m256 x) {
+    __m256 one = _mm256_set1_ps(1.0f);
+    return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+/// tanh(x) = 2σ(2x) − 1: within about 1e-7 of tanhf absolutely (not relatively near 0), which
+/// is all an LSTM's state needs.
+AVX2 static inline __m256 tanh8(__m256 x) {
+    __m256 s = sigmoid8(_mm256_add_ps(x, x));
+    return _mm256_sub_ps(_mm256_add_ps(s, s), _mm256_set1_ps(1.0f));
+}
+
+AVX2 void avx2_lstm_cell(const float *gates, float *h, float *c, size_t hidden) {
+    if (hidden % 8 != 0) { portable_lstm_cell(gates, h, c, hidden); return; }
+    for (size_t j = 0; j < hidden; j += 8) {
+        __m256 input = sigmoid8(_mm256_loadu_ps(gates + j)), output = sigmoid8(_mm256_loadu_ps(gates + hidden + j));
+        __m256 forget = sigmoid8(_mm256_loadu_ps(gates + 2 * hidden + j)), cell = tanh8(_mm256_loadu_ps(gates + 3 * hidden + j));
+        __m256 state = _mm256_fmadd_ps(forget, _mm256_loadu_ps(c + j), _mm256_mul_ps(input, cell));
+        _mm256_storeu_ps(c + j, state);
+        _mm256_storeu_ps(h + j, _mm256_mul_ps(output, tanh8(state)));
+    }
+}

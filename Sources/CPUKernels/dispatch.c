@@ -57,3 +57,4 @@ void auris_softmax(float *row, size_t visible, size_t total) { PICK(softmax, row
 void auris_gelu(float *x, size_t n) { PICK(gelu, x, n); }
 float auris_maximum(const float *x, size_t n, float floor) { return PICK(maximum, x, n, floor); }
 float auris_exp_sum(const float *x, size_t n, float top) { return PICK(exp_sum, x, n, top); }
+void auris_lstm_cell(const float *g, float *h, float *c, size_t n) { PICK(lstm_cell, g, h, c, n); }

@@ -18,7 +18,8 @@
     void prefix##_softmax(float *, size_t, size_t);                                                    \
     void prefix##_gelu(float *, size_t);                                                               \
     float prefix##_maximum(const float *, size_t, float);                                              \
-    float prefix##_exp_sum(const float *, size_t, float);
+    float prefix##_exp_sum(const float *, size_t, float);                                              \
+    void prefix##_lstm_cell(const float *, float *, float *, size_t);
 
 AURIS_KERNELS(portable)
 float portable_f16_scalar(uint16_t);

@@ -160,3 +160,14 @@ float portable_exp_sum(const float *x, size_t count, float top) {
     for (; i < count; i++) total += expf(x[i] - top);
     return total;
 }
+
+static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+void portable_lstm_cell(const float *gates, float *h, float *c, size_t hidden) {
+    for (size_t j = 0; j < hidden; j++) {
+        float input = sigmoid(gates[j]), output = sigmoid(gates[hidden + j]);
+        float forget = sigmoid(gates[2 * hidden + j]), cell = tanhf(gates[3 * hidden + j]);
+        c[j] = forget * c[j] + input * cell;
+        h[j] = output * tanhf(c[j]);
+    }
+}

@@ -149,6 +149,26 @@ struct CPUKernelTests {
         #expect(with(portable: portable) { auris_exp_sum(short, short.count, 0) } == inOrder)
     }
 
+    /// An LSTM step's state update against its definition in double precision, with gates
+    /// from far below to far above the sigmoid's and tanh's bends (hidden 128 as Silero VAD's,
+    /// and 12, which the AVX2 version hands to the portable one).
+    @Test(arguments: implementations)
+    func lstmCell(portable: Bool) {
+        for hidden in [128, 12] {
+            let gates = random(4 * hidden, seed: 21, scale: 30)
+            let cell = random(hidden, seed: 22, scale: 3)
+            var h = [Float](repeating: 0, count: hidden), c = cell
+            with(portable: portable) { auris_lstm_cell(gates, &h, &c, hidden) }
+            func sigmoid(_ x: Float) -> Double { 1 / (1 + exp(-Double(x))) }
+            for j in 0..<hidden {
+                let state = sigmoid(gates[2 * hidden + j]) * Double(cell[j]) + sigmoid(gates[j]) * tanh(Double(gates[3 * hidden + j]))
+                let output = sigmoid(gates[hidden + j]) * tanh(state)
+                #expect(abs(Double(c[j]) - state) <= 1e-6 * max(1, abs(state)), "c[\(j)] = \(c[j]), expected \(state)")
+                #expect(abs(Double(h[j]) - output) <= 1e-6, "h[\(j)] = \(h[j]), expected \(output)")
+            }
+        }
+    }
+
     @Test func theTwoImplementationsGiveIdenticalIntegersAndCloseFloats() {
         let x = random(384, seed: 9)
         var fast = [Int8](repeating: 0, count: 384), portable = fast

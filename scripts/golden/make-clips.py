@@ -216,6 +216,18 @@ CLIPS = [
         "committed": False,
     },
     {
+        "name": "pauses_2min",
+        "description": "about 2 minutes, two thirds of it long pauses in low background noise (voice activity detection)",
+        "parts": [
+            silence(9.0), speech(STORY[0]), silence(21.0),
+            speech(STORY[1], voice="en-gb"), silence(14.0),
+            speech(STORY[2], voice="en-us+f3"), silence(27.0),
+            speech(HELLO), silence(6.0),
+        ],
+        "noise": {"type": "pinknoise", "volume": 0.02},
+        "committed": False,
+    },
+    {
         "name": "long_lecture_4min",
         "description": "about 4 minutes of lecture in several voices, low background noise, long pauses",
         "parts": [

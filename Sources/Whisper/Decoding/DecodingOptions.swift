@@ -14,8 +14,7 @@ public enum InitialPrompt: Sendable, Hashable, ExpressibleByStringLiteral {
 /// (`beam_size=1`), which is the configuration whose transcripts Auris reproduces exactly.
 ///
 /// Options faster-whisper has and Auris does not: beam search, `repetition_penalty`,
-/// `no_repeat_ngram_size`, word timestamps (and with them `hallucination_silence_threshold`
-/// and the punctuation merging), and VAD filtering.
+/// `no_repeat_ngram_size` and `hallucination_silence_threshold`.
 public struct DecodingOptions: Sendable, Hashable {
     /// Temperatures tried in turn until a result passes the thresholds; 0 means argmax.
     public var temperatures: [Double]
@@ -75,6 +74,10 @@ public struct DecodingOptions: Sendable, Hashable {
     public var prependPunctuations: String
     /// ...and these closing marks the word before them.
     public var appendPunctuations: String
+    /// Transcribe only the speech that voice activity detection finds (faster-whisper's
+    /// `vad_filter`), with these settings; nil transcribes everything. The times in the result
+    /// are the recording's. Engine-level: `Transcriber` itself sees only the speech.
+    public var voiceActivity: VoiceActivityOptions?
 
     public init(
         temperatures: [Double] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
@@ -103,7 +106,8 @@ public struct DecodingOptions: Sendable, Hashable {
         samplingSeed: UInt64? = nil,
         wordTimestamps: Bool = false,
         prependPunctuations: String = "\"'“¿([{-",
-        appendPunctuations: String = "\"'.。,，!！?？:：”)]}、"
+        appendPunctuations: String = "\"'.。,，!！?？:：”)]}、",
+        voiceActivity: VoiceActivityOptions? = nil
     ) {
         self.temperatures = temperatures
         self.compressionRatioThreshold = compressionRatioThreshold
@@ -132,5 +136,6 @@ public struct DecodingOptions: Sendable, Hashable {
         self.wordTimestamps = wordTimestamps
         self.prependPunctuations = prependPunctuations
         self.appendPunctuations = appendPunctuations
+        self.voiceActivity = voiceActivity
     }
 }

@@ -1,6 +1,7 @@
 import Audio
 import DeviceMemory
 import Foundation
+import Synchronization
 import Tensor
 
 /// A loaded Whisper model with its tokenizer: turns audio files into transcripts.
@@ -13,6 +14,8 @@ public final class WhisperEngine: Sendable {
     public let directory: URL
     /// Whether the model transcribes many languages (and can detect and translate them).
     public let isMultilingual: Bool
+    /// The voice activity detector, once a transcription has asked for it.
+    let speechDetector = Mutex<SileroVAD?>(nil)
 
     /// Loads the model in `directory` (CTranslate2 format) onto `backend`'s device, its weights
     /// in `computeType` (the device's default when nil, see `ComputeType.defaultType(for:)`).
@@ -44,14 +47,30 @@ public final class WhisperEngine: Sendable {
     public func transcribe(path: String, named name: String? = nil, options: DecodingOptions,
                            onEvent: (TranscriptionEvent) throws -> Void = { _ in },
                            shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Transcript {
-        let stream = try AudioDecoder.open(path: path, named: name)
-        let features = try StreamingFeatures(melBins: model.melBins) { try stream.read(maxFrames: 16_000 * 10) }
+        var speech: SpeechTimeline?
+        var stream = try AudioDecoder.open(path: path, named: name)
+        var readChunk: () throws -> [Float] = { try stream.read(maxFrames: Self.readSamples) }
+        var duration: Double?
+        if let voiceActivity = options.voiceActivity {
+            // Note [Two passes for voice activity]: the detector reads the file first; the
+            // speech it finds is then read again from the file and joined, so memory stays
+            // flat and Whisper sees exactly the audio faster-whisper's `vad_filter` gives it.
+            let found = try findSpeech(in: stream, options: voiceActivity, shouldStop: shouldStop)
+            duration = found.seconds
+            speech = SpeechTimeline(regions: found.regions)
+            stream = try AudioDecoder.open(path: path, named: name)
+            var reader = SpeechOnlyReader(regions: found.regions) { try stream.read(maxFrames: Self.readSamples) }
+            readChunk = { try reader.read() }
+        }
+        let features = try StreamingFeatures(melBins: model.melBins, readChunk: readChunk)
         var segments: [TranscriptSegment] = []
         let info = try Transcriber(runner: model, vocabulary: tokenizer, options: options, shouldStop: shouldStop).transcribe(features) { event in
-            if case .segment(let segment) = event { segments.append(segment) }
-            try onEvent(event)
+            guard case .segment(let decided) = event else { return try onEvent(event) }
+            let segment = speech?.restore(decided) ?? decided
+            segments.append(segment)
+            try onEvent(.segment(segment))
         }
-        let duration = Double(features.sampleCount) / Double(AudioDecoder.sampleRate)
-        return Transcript(language: info.language.language, duration: duration, segments: segments)
+        let seconds = duration ?? Double(features.sampleCount) / Double(AudioDecoder.sampleRate)
+        return Transcript(language: info.language.language, duration: seconds, segments: segments)
     }
 }

@@ -35,7 +35,8 @@ public final class MelFilterbank: @unchecked Sendable {
 
     deinit { Self.planLock.withLock { fftwf_destroy_plan(plan) } }
 
-    private static let planLock = NSLock()
+    /// Held while creating or destroying any FFTW plan (the voice activity detector's too).
+    static let planLock = NSLock()
 
     /// The mel filters of librosa's `mel(norm="slaney", htk=False)`, as faster-whisper builds them.
     static func slaneyFilters(melBins: Int) -> [Float] {

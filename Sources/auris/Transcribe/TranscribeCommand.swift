@@ -41,6 +41,15 @@ struct TranscribeCommand: ParsableCommand {
     @Flag(name: .customLong("word-timestamps"), help: "Time every word (json: \"words\" in each segment; srt and vtt: a cue per word).")
     var wordTimestamps = false
 
+    @Flag(help: "Transcribe only the speech that voice activity detection (Silero VAD) finds; times stay the recording's.")
+    var vad = false
+
+    @Option(name: .customLong("vad-threshold"), help: "With --vad: the speech probability (0 to 1) from which a 32 ms chunk is speech.")
+    var vadThreshold = 0.5
+
+    @Option(name: .customLong("vad-min-silence-ms"), help: "With --vad: the silence, in milliseconds, that ends a stretch of speech.")
+    var vadMinSilenceMs = 2000
+
     @Option(help: "Where the engine runs: cpu, or cuda:N for an NVIDIA GPU.")
     var device = "cpu"
 
@@ -60,6 +69,11 @@ struct TranscribeCommand: ParsableCommand {
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         _ = try temperatures()
+        if let problem = voiceActivity()?.problem { throw ValidationError("--vad: \(problem)") }
+    }
+
+    func voiceActivity() -> VoiceActivityOptions? {
+        vad ? VoiceActivityOptions(threshold: vadThreshold, minSilenceDurationMs: vadMinSilenceMs) : nil
     }
 
     func temperatures() throws -> [Double] {
@@ -81,6 +95,7 @@ struct TranscribeCommand: ParsableCommand {
         options.initialPrompt = initialPrompt.map { .text($0) }
         options.wordTimestamps = wordTimestamps
         options.hotwords = hotwords
+        options.voiceActivity = voiceActivity()
         for file in files {
             allocator.resetPeakStats()
             _ = engine.model.takeTimings()

@@ -37,6 +37,21 @@ enum GoldenFixtures {
         goldenDirectory.appendingPathComponent("clips").appendingPathComponent(reference.file).path
     }
 
+    /// The multi-minute clips, made once per test run by `make-clips.py --generated`, which
+    /// checks that their bytes are those the references were made from.
+    static let generatedClips: Result<Void, any Error> = Result {
+        let script = packageRoot.appendingPathComponent("scripts/golden/make-clips.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "--generated"]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey:
+                "make-clips.py --generated exited \(process.terminationStatus) (2 = different bytes than the references were made from)"])
+        }
+    }
+
     /// The default model, where `make test` installs it, or `$AURIS_DEFAULT_MODEL`.
     static let modelDirectory: URL? = {
         let environment = ProcessInfo.processInfo.environment["AURIS_DEFAULT_MODEL"].map { URL(fileURLWithPath: $0) }

@@ -29,13 +29,7 @@ struct GoldenTranscriptionTests {
     func generatedClips() throws {
         let generated = GoldenFixtures.references.filter { !$0.committed }
         try #require(!generated.isEmpty)
-        let script = GoldenFixtures.packageRoot.appendingPathComponent("scripts/golden/make-clips.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--generated"]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "make-clips.py --generated exited \(process.terminationStatus) (2 = different bytes than the references were made from)")
+        try GoldenFixtures.generatedClips.get()
         for reference in generated { try compare(reference) }
     }
 
