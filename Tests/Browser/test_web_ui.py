@@ -61,6 +61,19 @@ class WebUITests(unittest.TestCase):
         self.assertEqual(len(words), 9)
         self.assertRegex(words[0].get_attribute("title"), r"^\d+\.\d s – \d+\.\d s$")
 
+    def test_skip_silence(self):
+        # The padded clip's sentence starts 1.6 s in; with voice activity detection its segment
+        # does too (without it, the window's first segment starts at 0).
+        wait = self.open("recognize")
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#recognize-model option"))
+        self.browser.find_element(By.ID, "recognize-file").send_keys(os.path.join(CLIPS, "en-us_padded.wav"))
+        self.browser.find_element(By.ID, "recognize-vad").click()
+        self.browser.find_element(By.ID, "recognize-start").click()
+        text = wait.until(seen.visibility_of_element_located((By.ID, "result-text"))).text
+        self.assertEqual(text, "This sentence has long silences before and after it.")
+        first = self.browser.find_element(By.CSS_SELECTOR, "#result-segments tbody tr td")
+        self.assertTrue(first.text.startswith("1.6"), first.text)
+
     def test_clear_cache_updates_the_page_without_loading_it_and_is_audited(self):
         self.server.transcribe("en-us_hello.wav")  # something in the cache to release
         wait = self.open("system")

@@ -56,6 +56,50 @@ struct TranscriptionRouteTests {
         #expect(srt.text.hasPrefix("1\n00:00:00,000 --> 00:00:00,260\nThe\n"), "\(srt.text)")
     }
 
+    /// Voice activity detection: the native `vad_filter=true` and the OpenAI route's extra field
+    /// give the padded clip's sentence at the recording's time (faster-whisper's 1.62 s), where
+    /// without it the window starts at 0; digital silence gives no segment either way.
+    @Test func voiceActivityDetection() async throws {
+        let server = try await LiveServer()
+        defer { Task { await server.stop() } }
+        let audio = try LiveServer.clip("en-us_padded.wav")
+        let native = try await server.request("POST", "/api/transcriptions?vad_filter=true&temperature=0", body: audio)
+        #expect(native.status == 200, "\(native.text)")
+        let transcript = try #require(try native.json()["transcript"] as? [String: Any])
+        let segment = try #require((transcript["segments"] as? [[String: Any]])?.first)
+        #expect(abs((segment["start"] as? Double ?? 0) - 1.62) <= 0.02, "\(segment)")
+        #expect(segment["text"] as? String == " This sentence has long silences before and after it.")
+        #expect(abs((transcript["duration"] as? Double ?? 0) - 8.21) < 0.01, "the recording's length, not the speech's")
+
+        let (form, type) = LiveServer.multipart(file: audio, name: "padded.wav",
+                                                fields: ["response_format": "verbose_json", "vad_filter": "true", "temperature": "0"])
+        let openAI = try await server.request("POST", "/v1/audio/transcriptions", body: form, headers: ["Content-Type": type])
+        #expect(openAI.status == 200, "\(openAI.text)")
+        let first = try #require((try openAI.json()["segments"] as? [[String: Any]])?.first)
+        #expect(abs((first["start"] as? Double ?? 0) - 1.62) <= 0.02, "\(first)")
+
+        let tuned = try await server.request("POST", "/api/transcriptions?vad_parameters=%7B%22speech_pad_ms%22:100%7D", body: audio)
+        #expect(tuned.status == 200, "\(tuned.text)")
+        let silence = try await server.request("POST", "/api/transcriptions?vad_filter=true", body: try LiveServer.clip("silence.wav"))
+        #expect(((try silence.json()["transcript"] as? [String: Any])?["segments"] as? [[String: Any]])?.isEmpty == true)
+    }
+
+    /// A server whose models folder lacks the detector refuses `vad_filter` at once, saying
+    /// what is missing, instead of queueing a job that would fail.
+    @Test func voiceActivityWithoutTheDetector() async throws {
+        let models = FileManager.default.temporaryDirectory.appendingPathComponent("auris-no-vad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: models) }
+        try FileManager.default.createSymbolicLink(at: models.appendingPathComponent("whisper-tiny.en"),
+                                                   withDestinationURL: LiveServer.modelsDirectory.appendingPathComponent("whisper-tiny.en"))
+        let server = try await LiveServer(modelsDirectory: models)
+        defer { Task { await server.stop() } }
+        let refused = try await server.request("POST", "/api/transcriptions?vad_filter=true", body: try LiveServer.clip("en-us_hello.wav"))
+        #expect(refused.status == 400)
+        #expect(refused.text.contains("invalid_vad_filter") && refused.text.contains("silero_vad_v6.onnx"), "\(refused.text)")
+        #expect(try await server.request("GET", "/api/jobs").text.contains("en-us_hello") == false, "nothing was queued")
+    }
+
     /// A job may ask for a compute type: the model is reloaded in it (it was idle), the models
     /// list says so, and an unknown type is refused by name before anything is queued.
     @Test func computeTypePerRequestAndPerLoad() async throws {

@@ -84,6 +84,17 @@ public struct Intake: Sendable {
     /// Refuses a language or a translation that a model the job may run cannot honour — an
     /// English-only model would otherwise answer in English, silently.
     private func checkAbilities(_ parameters: JobParameters, models: [String]?, serving: [ModelRegistry]) throws(ServiceError) {
+        if parameters.voiceActivity != nil, let registry = serving.first {
+            // Refused now rather than failing the job later: the detector's file is installed
+            // beside the models, and a server may run without it.
+            let names: [String?] = models.map { Array(Set($0)).sorted() } ?? [parameters.model]
+            for name in names {
+                let path = registry.voiceActivityModelPath(for: name)
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw ServiceError.invalid("vad_filter", "this server has no voice activity detector: \(path) is missing (scripts/install-model.sh installs it)")
+                }
+            }
+        }
         guard parameters.language != nil || parameters.task == .translate, let registry = serving.first else { return }
         let names: [String?] = models.map { Array(Set($0)).sorted() } ?? [parameters.model]
         for name in names {

@@ -320,6 +320,12 @@ public final class ModelRegistry: Sendable {
             memoryProfile: (model?.engine.model.computeType).flatMap { state.profiles[ProfileKey(model: id, computeType: $0)] })
     }
 
+    /// Where the voice activity detector for model `id` (nil: the default) is looked for.
+    func voiceActivityModelPath(for id: String?) -> String {
+        let directory = directories[id ?? defaultModelID] ?? directories.values.first ?? URL(fileURLWithPath: "models/none")
+        return WhisperEngine.voiceActivityModelPath(besideModel: directory)
+    }
+
     func unknown(_ id: String) -> ServiceError {
         ServiceError(.unknownModel, "unknown model '\(id)'; available: \(directories.keys.sorted().joined(separator: ", "))")
     }

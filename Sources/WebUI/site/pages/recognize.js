@@ -10,6 +10,7 @@ export async function render(main) {
     el("option", { value: "translate" }, "translate to English"));
   const hotwords = el("input", { type: "text", id: "recognize-hotwords", placeholder: "names, jargon", size: 18 });
   const words = el("input", { type: "checkbox", id: "recognize-words" });
+  const vad = el("input", { type: "checkbox", id: "recognize-vad", title: "Find the speech first (Silero VAD) and transcribe only that" });
   const format = el("select", { id: "recognize-format" }, formats.map((name) => el("option", { value: name }, name)));
   const start = el("button", { id: "recognize-start", type: "submit", disabled: true }, "Transcribe");
   const cancel = el("button", { id: "recognize-cancel", type: "button", class: "danger", hidden: true }, "Cancel");
@@ -38,6 +39,7 @@ export async function render(main) {
       el("div", {}, el("label", { for: "recognize-task" }, "Task"), task),
       el("div", {}, el("label", { for: "recognize-hotwords" }, "Hotwords"), hotwords),
       el("div", {}, el("label", { for: "recognize-words" }, "Word timestamps"), words),
+      el("div", {}, el("label", { for: "recognize-vad" }, "Skip silence"), vad),
       el("div", {}, el("label", { for: "recognize-format" }, "Download as"), format)),
     el("div", { class: "row" }, start, cancel), status, bar);
 
@@ -53,6 +55,7 @@ export async function render(main) {
     body.append("task", task.value);
     if (hotwords.value.trim()) body.append("hotwords", hotwords.value.trim());
     if (words.checked) body.append("word_timestamps", "true");
+    if (vad.checked) body.append("vad_filter", "true");
     body.append("wait", "false");
     start.disabled = true;
     fill(result);
