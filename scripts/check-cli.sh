@@ -37,6 +37,11 @@ text=$("$auris" transcribe "$clips/en-us_hello.wav" 2>/tmp/auris-cli-summary.txt
 [ "$text" = "The law and welcome to the Oris speech recognition test." ] || {
   echo "check-cli: unexpected transcript: $text" >&2; exit 1; }
 grep -q "real time" /tmp/auris-cli-summary.txt || { echo "check-cli: no summary line" >&2; exit 1; }
+# --vad: the padded clip's sentence at the recording's time (1.62 s, as faster-whisper's vad_filter).
+"$auris" transcribe --vad --format srt "$clips/en-us_padded.wav" 2>/dev/null | grep -q "^00:00:01,620 --> " || {
+  echo "check-cli: --vad did not place the padded clip's sentence at 1.62 s" >&2; exit 1; }
+if "$auris" transcribe --vad --vad-threshold 2 "$clips/en-us_padded.wav" 2>/tmp/auris-cli-error.txt; then
+  echo "check-cli: --vad-threshold 2 was accepted" >&2; exit 1; fi
 grep -q "timings" /tmp/auris-cli-summary.txt && { echo "check-cli: timings printed without --timings" >&2; exit 1; }
 "$auris" transcribe --timings "$clips/en-us_hello.wav" 2>&1 >/dev/null \
   | grep -Eq "timings: encode 1 window in [0-9.]+ s; decoder [1-9][0-9]* calls: .*wait for the device" || {
