@@ -43,6 +43,7 @@ test: model browser-deps
 	scripts/fuzz.sh --replay
 	scripts/fuzz.sh 10
 	scripts/check-web-ui.sh
+	$$(scripts/browser-venv.sh) scripts/check-live.py .build/release/auris
 	python3 Benchmarks/Whisper/check_memory_flat.py
 	python3 Benchmarks/Whisper/check_unload.py
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import Service
@@ -21,9 +22,17 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let service = try await AurisService.open(configuration.serviceConfiguration, allocators: allocators, logger: logger, now: clock.now)
     let router = buildRouter(service, configuration: configuration, logger: logger)
+    // WebSocket upgrades go to a router of their own, so they meet none of the HTTP routes'
+    // middleware and a plain GET of /api/stream is a 404, not an empty answer.
+    let streams = Router(context: AurisRequestContext.self)
+    StreamController(live: service.live).addRoutes(to: streams)
     return Application(
         router: router,
-        server: .http1(additionalChannelHandlers: [HangUpWatcher()]),   // Note [Clients that hang up]
+        server: .http1WebSocketUpgrade(webSocketRouter: streams, configuration: .init(
+            http1: .init(additionalChannelHandlers: [HangUpWatcher()]),   // Note [Clients that hang up]
+            // A second of 48 kHz float32 is 192 KB: frames up to 1 MiB; pings keep idle
+            // streams (someone thinking) from being cut by proxies.
+            ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(30))))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "auris"),
         services: [
             JobWorkerService(service: service),

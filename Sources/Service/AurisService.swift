@@ -22,6 +22,8 @@ public struct ServiceConfiguration: Sendable {
     public var hostCapacityBytes: Int?
     /// The out-of-memory test hook (`AURIS_FAULT_OOM`); nil = off.
     public var outOfMemoryFaults: OutOfMemoryFaults?
+    /// Live streams open at once, at most (each keeps a core busy while someone speaks).
+    public var liveStreamLimit = 4
 
     public init(devices: [DeviceID], modelsDirectory: URL, defaultModel: String, dataDirectory: URL, threads: Int,
                 computeType: ComputeType?, keepAlive: KeepAlive, allocatorConfiguration: AllocatorConfiguration,
@@ -53,6 +55,7 @@ public struct AurisService: Sendable {
     public let models: ModelsService
     public let memory: MemoryService
     public let metrics: JobMetrics
+    public let live: LiveStreamService
 
     /// - Parameters:
     ///   - allocators: made from the configuration when nil (benchmarks and tests pass their own).
@@ -105,12 +108,15 @@ public struct AurisService: Sendable {
                 break
             }
         }
+        let models = ModelsService(registries: registries, audit: audit)
         return AurisService(
             allocators: allocators, registries: registries, store: store, audit: audit, hub: hub, queue: queue,
             intake: Intake(directory: configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registries: registries),
-            models: ModelsService(registries: registries, audit: audit),
+            models: models,
             memory: MemoryService(control: control, care: care, audit: audit, hub: hub, timeline: MemoryTimeline()),
-            metrics: metrics)
+            metrics: metrics,
+            live: LiveStreamService(store: store, models: models, care: care, audit: audit, hub: hub,
+                                    limit: configuration.liveStreamLimit, now: now))
     }
 
     /// One line per finished job, like the command line's summary: what ran, how long, and

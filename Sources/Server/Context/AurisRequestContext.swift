@@ -1,10 +1,13 @@
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 
 /// The request context of every route: Hummingbird's core storage plus the peer address of the
 /// socket, which (and never a forwarded header) decides who may use the admin routes.
-public struct AurisRequestContext: RequestContext {
+public struct AurisRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Where an upgrade to a WebSocket (`/api/stream`) is handed its handler.
+    public let webSocket = WebSocketHandlerReference<AurisRequestContext>()
     /// The TCP peer of the connection this request arrived on.
     public let remoteAddress: SocketAddress?
     /// Its connection's hang-up (Note [Clients that hang up]); nil for requests made in process.

@@ -17,7 +17,7 @@ extension WhisperEngine {
 
     /// The detector, loaded on first use and kept with the engine (1.2 MB). On the CPU backend
     /// it shares the model's allocator; beside a GPU model it gets a host allocator of its own.
-    func loadSpeechDetector() throws -> SileroVAD {
+    public func loadSpeechDetector() throws -> SileroVAD {
         try speechDetector.withLock { detector in
             if let detector { return detector }
             let path = Self.voiceActivityModelPath(besideModel: directory)

@@ -63,6 +63,28 @@ public final class WhisperEngine: Sendable {
             readChunk = { try reader.read() }
         }
         let features = try StreamingFeatures(melBins: model.melBins, readChunk: readChunk)
+        let transcript = try transcribe(features, options: options, timeline: speech, onEvent: onEvent, shouldStop: shouldStop)
+        let seconds = duration ?? Double(features.sampleCount) / Double(AudioDecoder.sampleRate)
+        return Transcript(language: transcript.language, duration: seconds, segments: transcript.segments)
+    }
+
+    /// Transcribes 16 kHz mono samples held in memory (a live stream's utterance), without
+    /// voice activity detection (the caller has done it).
+    public func transcribe(samples: [Float], options: DecodingOptions,
+                           shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Transcript {
+        var options = options
+        options.voiceActivity = nil
+        var handed = false
+        let features = try StreamingFeatures(melBins: model.melBins) {
+            defer { handed = true }
+            return handed ? [] : samples
+        }
+        return try transcribe(features, options: options, timeline: nil, onEvent: { _ in }, shouldStop: shouldStop)
+    }
+
+    private func transcribe(_ features: StreamingFeatures, options: DecodingOptions, timeline speech: SpeechTimeline?,
+                            onEvent: (TranscriptionEvent) throws -> Void,
+                            shouldStop: @escaping @Sendable () -> Bool) throws -> Transcript {
         var segments: [TranscriptSegment] = []
         let info = try Transcriber(runner: model, vocabulary: tokenizer, options: options, shouldStop: shouldStop).transcribe(features) { event in
             guard case .segment(let decided) = event else { return try onEvent(event) }
@@ -70,7 +92,7 @@ public final class WhisperEngine: Sendable {
             segments.append(segment)
             try onEvent(.segment(segment))
         }
-        let seconds = duration ?? Double(features.sampleCount) / Double(AudioDecoder.sampleRate)
-        return Transcript(language: info.language.language, duration: seconds, segments: segments)
+        return Transcript(language: info.language.language, duration: Double(features.sampleCount) / Double(AudioDecoder.sampleRate),
+                          segments: segments)
     }
 }

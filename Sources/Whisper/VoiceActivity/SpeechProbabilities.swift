@@ -7,9 +7,13 @@
 /// exactly `k` chunks gets `k + 1`), each chunk is read with the last 64 samples of the chunk
 /// before it (zeros for the first), and the LSTM state runs through the whole recording.
 public struct SpeechProbabilities {
-    /// Chunks per batch: about 33 s of audio, 6 MB of work for the largest product.
-    static let batchChunks = 1024
+    /// Chunks per batch for a recording: about 33 s of audio, 6 MB of work for the largest
+    /// product.
+    public static let recordingBatch = 1024
 
+    /// Chunks run together: `recordingBatch` for a file, 1 for a live stream (each 32 ms as it
+    /// arrives).
+    let batchChunks: Int
     let detector: SileroVAD
     /// Every chunk's probability so far.
     public private(set) var values: [Float] = []
@@ -19,20 +23,28 @@ public struct SpeechProbabilities {
     private var context = [Float](repeating: 0, count: SileroVAD.contextSamples)
     private var state = [Float](repeating: 0, count: 2 * SileroVAD.hidden)
 
-    public init(detector: SileroVAD) {
+    public init(detector: SileroVAD, batchChunks: Int = recordingBatch) {
         self.detector = detector
+        self.batchChunks = max(1, batchChunks)
     }
 
     /// Adds samples (16 kHz mono), running every full batch they complete.
     public mutating func append(_ samples: [Float]) throws {
         sampleCount += samples.count
         pending += samples
-        let batch = Self.batchChunks * SileroVAD.chunkSamples
+        let batch = batchChunks * SileroVAD.chunkSamples
         if pending.count >= batch {
             let whole = pending.count / batch * batch
             try run(pending[..<whole])
             pending.removeFirst(whole)
         }
+    }
+
+    /// The probabilities computed since the last call, handed over and forgotten (a live stream
+    /// keeps none of them).
+    public mutating func takeValues() -> [Float] {
+        defer { values = [] }
+        return values
     }
 
     /// Pads the last chunk and runs what is left; `values` then has `sampleCount / 512 + 1`

@@ -1,0 +1,89 @@
+import Audio
+import Foundation
+import Testing
+import Whisper
+
+/// Live recognition on the default model, fed golden clips 100 ms at a time (as fast as it
+/// takes them: the pace does not change what is decided, only when).
+@Suite("Live recognition", .serialized, .enabled(if: GoldenFixtures.modelRuns, GoldenFixtures.skipReason))
+struct LiveRecognizerTests {
+    static func samples(_ file: String) throws -> [Float] {
+        let stream = try AudioDecoder.open(path: GoldenFixtures.goldenDirectory.appendingPathComponent("clips").appendingPathComponent(file).path)
+        var all: [Float] = []
+        while case let chunk = try stream.read(maxFrames: 16_000), !chunk.isEmpty { all += chunk }
+        return all
+    }
+
+    static func run(_ samples: [Float], settings: LiveRecognizer.Settings) throws -> [LiveRecognizer.Event] {
+        let recognizer = try LiveRecognizer(engine: try GoldenWordTimestampTests.engine.get(), settings: settings)
+        var events: [LiveRecognizer.Event] = []
+        for start in stride(from: 0, to: samples.count, by: 1_600) {
+            events += try recognizer.append(Array(samples[start..<min(start + 1_600, samples.count)]))
+        }
+        return events + (try recognizer.finish())
+    }
+
+    static func finals(_ events: [LiveRecognizer.Event]) -> [TranscriptSegment] {
+        events.compactMap { if case .final(let segment) = $0 { segment } else { nil } }
+    }
+
+    static var settings: LiveRecognizer.Settings {
+        LiveRecognizer.Settings(decoding: GoldenFixtures.goldenOptions)
+    }
+
+    @Test("the finals of a story with pauses read as the offline transcript, in order, at its times")
+    func storyWithPauses() throws {
+        let events = try Self.run(try Self.samples("en-mixed_story_32s.wav"), settings: Self.settings)
+        let finals = Self.finals(events)
+        let offline = try #require(GoldenFixtures.references.first { $0.file == "en-mixed_story_32s.wav" })
+        let words = { (text: String) in text.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "'" } }
+        let ours = words(finals.map(\.text).joined()), theirs = words(offline.text)
+        let distance = WordDistance.between(theirs.map(String.init), ours.map(String.init))
+        #expect(Double(distance) / Double(theirs.count) <= 0.05, "\(finals.map(\.text).joined()) vs \(offline.text)")
+        #expect(finals.count >= 3, "the pauses end utterances")
+        #expect(finals.map(\.id) == Array(0..<finals.count))
+        #expect(zip(finals, finals.dropFirst()).allSatisfy { $0.end <= $1.start + 0.01 }, "in order, not overlapping")
+        #expect(abs(finals[0].start - offline.segments[0].start) < 1)
+        let partials = events.compactMap { if case .partial(let partial) = $0 { partial } else { nil } }
+        #expect(partials.count >= 5, "partials while speaking")
+        #expect(partials.allSatisfy { $0.text.hasPrefix($0.stableText) })
+    }
+
+    @Test("silence gives nothing; speech with no pause for longer than the longest utterance is cut into finals as it goes")
+    func silenceAndLongSpeech() throws {
+        #expect(try Self.run(try Self.samples("silence.wav"), settings: Self.settings).isEmpty)
+        var settings = Self.settings
+        settings.longestUtteranceSeconds = 6
+        settings.endSilenceMs = 3_000  // the story's 1.2 s pauses do not end it
+        let events = try Self.run(try Self.samples("en-mixed_story_32s.wav"), settings: settings)
+        // Some finals come before the end of the stream (the last events are the finish's).
+        var sawPartialAfterFinal = false, sawFinal = false
+        for event in events {
+            if case .final = event { sawFinal = true } else if sawFinal { sawPartialAfterFinal = true }
+        }
+        #expect(sawPartialAfterFinal, "finals were committed mid-utterance")
+        #expect(Self.finals(events).allSatisfy { $0.end - $0.start < 30 })
+    }
+
+    @Test("bad settings are refused")
+    func badSettings() throws {
+        var settings = Self.settings
+        settings.endSilenceMs = 10
+        #expect(throws: WhisperError.self) { try LiveRecognizer(engine: try GoldenWordTimestampTests.engine.get(), settings: settings) }
+    }
+}
+
+/// Levenshtein distance over words.
+enum WordDistance {
+    static func between(_ a: [String], _ b: [String]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, word) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, other) in b.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (word == other ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
