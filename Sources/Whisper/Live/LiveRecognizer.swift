@@ -27,11 +27,11 @@ public final class LiveRecognizer {
         /// Silence that ends an utterance.
         public var endSilenceMs: Int = 500
         /// Audio kept before the first speech chunk (and after the last).
-        public var speechPadMs: Int = 300
+        public var speechPadMs: Int = 500
         /// New audio that triggers a partial hypothesis.
         public var partialIntervalMs: Int = 500
         /// Past this, agreed segments become final before the utterance ends.
-        public var longestUtteranceSeconds: Double = 15
+        public var longestUtteranceSeconds: Double = 20
         /// Characters of the finals so far given as the next utterance's prompt.
         public var promptCharacters: Int = 200
 
