@@ -60,11 +60,16 @@ class Server:
         self.log.close()
 
 
-def chromium(width=1280, height=900):
+def chromium(width=1280, height=900, microphone=None):
+    """Headless Chromium; `microphone`: a WAV file it plays (in a loop) as the microphone, with
+    the permission granted."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
+    fake = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={microphone}"] if microphone else []
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      f"--window-size={width},{height}", "--no-first-run", "--disable-extensions",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync"]:
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--autoplay-policy=no-user-gesture-required"] + fake:
         options.add_argument(argument)
     return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)

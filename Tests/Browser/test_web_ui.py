@@ -17,7 +17,8 @@ class WebUITests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = Server()
-        cls.browser = chromium()
+        # The microphone plays the 32 s story clip, for the live recognition test.
+        cls.browser = chromium(microphone=os.path.join(CLIPS, "en-mixed_story_32s.wav"))
 
     @classmethod
     def tearDownClass(cls):
@@ -73,6 +74,22 @@ class WebUITests(unittest.TestCase):
         self.assertEqual(text, "This sentence has long silences before and after it.")
         first = self.browser.find_element(By.CSS_SELECTOR, "#result-segments tbody tr td")
         self.assertTrue(first.text.startswith("1.6"), first.text)
+
+    def test_live_recognition_from_the_microphone(self):
+        # Chromium's fake microphone plays the story; its words appear on the page as they are
+        # heard, and stopping leaves the finals there and the stream in History.
+        wait = self.open("recognize")
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#recognize-model option"))
+        self.browser.find_element(By.ID, "live-start").click()
+        wait.until(lambda b: "Listening" in b.find_element(By.ID, "live-status").text)
+        wait.until(lambda b: "upon a time" in b.find_element(By.ID, "live-text").text.lower())
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#live-text .final"))
+        self.browser.find_element(By.ID, "live-start").click()
+        wait.until(lambda b: "Done" in b.find_element(By.ID, "live-status").text)
+        finals = " ".join(e.text for e in self.browser.find_elements(By.CSS_SELECTOR, "#live-text .final")).lower()
+        self.assertIn("once upon a time", finals)
+        history = self.server.api("GET", "/api/history?q=upon")
+        self.assertTrue(any(item["file_name"] == "live stream" for item in history["items"]), history)
 
     def test_clear_cache_updates_the_page_without_loading_it_and_is_audited(self):
         self.server.transcribe("en-us_hello.wav")  # something in the cache to release

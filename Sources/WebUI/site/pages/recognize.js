@@ -87,7 +87,9 @@ export async function render(main) {
     }
   });
 
-  main.append(el("h1", {}, "Recognize"), el("section", { class: "card" }, form), result);
+  main.append(el("h1", {}, "Recognize"), el("section", { class: "card" }, form),
+    live(() => ({ model: model.value, device: device.value, language: language.value.trim(), task: task.value, hotwords: hotwords.value.trim() })),
+    result);
   modelOptions(model, device).catch((error) => { status.textContent = error.message; });
 }
 
@@ -138,4 +140,84 @@ function recorder(onRecorded) {
     }
   });
   return el("p", { class: "row" }, button);
+}
+
+/**
+ * Live recognition: the microphone streams to /api/stream (a WebSocket) as 32-bit floats at the
+ * audio device's rate; partial text shows as it is heard (greyed), finals replace it and stay.
+ */
+function live(settings) {
+  const output = el("div", { id: "live-text", class: "transcript live", "aria-live": "polite" });
+  const status = el("p", { id: "live-status", class: "muted" });
+  const card = el("section", { class: "card" }, el("h2", {}, "Live"), status, output);
+  if (!navigator.mediaDevices?.getUserMedia || typeof WebSocket === "undefined") {
+    status.textContent = "Live recognition needs the microphone, which this browser or connection does not offer.";
+    return card;
+  }
+  const button = el("button", { type: "button", id: "live-start" }, "Start live recognition");
+  card.insertBefore(el("p", { class: "row" }, button), status);
+  let session = null;
+  const partial = el("span", { class: "partial muted" });
+
+  async function start() {
+    const microphone = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true } });
+    const context = new AudioContext();
+    const source = context.createMediaStreamSource(microphone);
+    // ScriptProcessor: deprecated, but everywhere, and needs no worklet file for 4096-sample blocks.
+    const tap = context.createScriptProcessor(4096, 1, 1);
+    const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/stream`);
+    socket.binaryType = "arraybuffer";
+    session = { microphone, context, socket, tap };
+    fill(output, partial);
+    partial.textContent = "";
+    socket.onopen = () => {
+      const chosen = settings();
+      const start = { type: "start", sample_rate: context.sampleRate, encoding: "pcm_f32le", model: chosen.model, task: chosen.task };
+      if (chosen.device) start.device = chosen.device;
+      if (chosen.language) start.language = chosen.language;
+      if (chosen.hotwords) start.hotwords = chosen.hotwords;
+      socket.send(JSON.stringify(start));
+      tap.onaudioprocess = (event) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(new Float32Array(event.inputBuffer.getChannelData(0)).buffer);
+      };
+      source.connect(tap);
+      tap.connect(context.destination);
+      status.textContent = "Listening…";
+      button.textContent = "Stop";
+    };
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === "partial") partial.textContent = message.text;
+      if (message.type === "final") {
+        output.insertBefore(el("span", { class: "final", title: `${seconds(message.segment.start)} – ${seconds(message.segment.end)}` },
+          message.segment.text), partial);
+        partial.textContent = "";
+      }
+      if (message.type === "done") status.textContent = `Done: ${seconds(message.duration)} of audio, kept in History.`;
+      if (message.type === "error") status.textContent = message.message;
+    };
+    socket.onclose = () => { stopAudio(); button.textContent = "Start live recognition"; session = null; };
+  }
+
+  function stopAudio() {
+    if (!session) return;
+    session.tap.onaudioprocess = null;
+    session.microphone.getTracks().forEach((track) => track.stop());
+    session.context.close();
+  }
+
+  button.addEventListener("click", async () => {
+    if (session) {
+      stopAudio();
+      if (session.socket.readyState === WebSocket.OPEN) session.socket.send(JSON.stringify({ type: "stop" }));
+      status.textContent = "Finishing…";
+      return;
+    }
+    try {
+      await start();
+    } catch (error) {
+      status.textContent = `The microphone is not available: ${error.message}`;
+    }
+  });
+  return card;
 }
