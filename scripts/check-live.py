@@ -13,7 +13,6 @@ model, a text message mid-stream; each gets an error message and its close code.
 Usage: check-live.py path/to/auris (run by make test with .venv/browser's python)"""
 import json
 import os
-import re
 import sys
 import tempfile
 import threading
@@ -23,6 +22,9 @@ import wave
 sys.path.insert(0, os.path.dirname(__file__))
 from auris_server import CLIPS, Server  # noqa: E402
 from live_client import exchange, stream  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Benchmarks", "Whisper"))
+from common import word_error_rate, words  # noqa: E402
 
 STORY = os.path.join(CLIPS, "en-mixed_story_32s.wav")
 passed = failed = 0
@@ -35,20 +37,6 @@ def check(condition, what):
     else:
         failed += 1
         print(f"FAILED: {what}", file=sys.stderr)
-
-
-def words(text):
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def word_error_rate(reference, hypothesis):
-    previous = list(range(len(hypothesis) + 1))
-    for i, word in enumerate(reference, 1):
-        current = [i] + [0] * len(hypothesis)
-        for j, other in enumerate(hypothesis, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other))
-        previous = current
-    return previous[-1] / max(len(reference), 1)
 
 
 def as_float32_48k(path, target):

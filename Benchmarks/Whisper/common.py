@@ -1,7 +1,8 @@
-"""Shared helpers for the engine benchmark and the flat-memory check: running a command as a
-child process and reading its own peak resident memory (wait4's ru_maxrss), and making long
-inputs by concatenating clips."""
+"""Shared helpers for the engine benchmarks and checks: running a command as a child process and
+reading its own peak resident memory (wait4's ru_maxrss), making long inputs by concatenating
+clips, and word error rates."""
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -52,3 +53,19 @@ def concatenate(sources, target, repeat=1):
 def median(values):
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
+
+
+def words(text):
+    """Lower-case words, punctuation dropped: what a word error rate compares."""
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def word_error_rate(reference, hypothesis):
+    """Levenshtein distance over words, divided by the reference's length."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, word in enumerate(reference, 1):
+        current = [i] + [0] * len(hypothesis)
+        for j, other in enumerate(hypothesis, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other))
+        previous = current
+    return previous[-1] / max(len(reference), 1)

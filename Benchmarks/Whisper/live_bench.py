@@ -24,7 +24,7 @@ from auris_server import CLIPS, Server  # noqa: E402
 from live_client import stream  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vad_bench import word_error_rate, words  # noqa: E402
+from common import word_error_rate, words  # noqa: E402
 
 
 def main():

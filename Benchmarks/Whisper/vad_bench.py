@@ -15,13 +15,12 @@ Usage: python3 Benchmarks/Whisper/vad_bench.py [--minutes 120] [--keep FILE]
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import AURIS, CLIPS, MODEL, concatenate, run_measured  # noqa: E402
+from common import AURIS, CLIPS, MODEL, concatenate, run_measured, word_error_rate, words  # noqa: E402
 
 SPEECH = [
     "generated/long_story_3min.wav", "en-us_hello.wav", "en-gb_weather.wav", "generated/long_lecture_4min.wav",
@@ -59,21 +58,6 @@ def build(target, minutes, work):
     parts = [p for source in sources() for p in (source, noise)]
     seconds = concatenate(parts, target)
     return seconds, speech
-
-
-def words(text):
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def word_error_rate(reference, hypothesis):
-    """Levenshtein distance over words, divided by the reference's length."""
-    previous = list(range(len(hypothesis) + 1))
-    for i, word in enumerate(reference, 1):
-        current = [i] + [0] * len(hypothesis)
-        for j, other in enumerate(hypothesis, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other))
-        previous = current
-    return previous[-1] / max(len(reference), 1)
 
 
 GREEDY = ["--temperature", "0", "--no-condition-on-previous-text"]  # the peer's settings

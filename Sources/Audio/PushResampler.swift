@@ -14,14 +14,7 @@ public final class PushResampler {
         }
         self.inputRate = inputRate
         self.outputRate = outputRate
-        var error: soxr_error_t?
-        var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
-        var qualitySpec = soxr_quality_spec(quality.recipe, 0)
-        var runtime = soxr_runtime_spec(1)
-        let converter = soxr_create(Double(inputRate), Double(outputRate), 1, &error, &io, &qualitySpec, &runtime)
-        guard let converter, error == nil else {
-            throw AudioError(.decodeFailed, "could not start the resampler: \(error.map { String(cString: $0) } ?? "unknown error")")
-        }
+        let converter = try Resampler.makeConverter(from: inputRate, to: outputRate, quality: quality, name: "a live stream")
         self.converter = converter
     }
 

@@ -56,14 +56,7 @@ final class Resampler: MonoSource {
                 .unsupportedFormat,
                 "'\(name)' has a sample rate of \(from) Hz, too far from \(sampleRate) Hz to resample (a factor of \(Self.largestFactor) either way is allowed)")
         }
-        var error: soxr_error_t?
-        var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
-        var qualitySpec = soxr_quality_spec(quality.recipe, 0)
-        var runtime = soxr_runtime_spec(1)
-        let converter = soxr_create(Double(from), Double(sampleRate), 1, &error, &io, &qualitySpec, &runtime)
-        guard let converter, error == nil else {
-            throw AudioError(.decodeFailed, "Could not start the resampler for '\(name)': \(error.map { String(cString: $0) } ?? "unknown error")")
-        }
+        let converter = try Self.makeConverter(from: from, to: sampleRate, quality: quality, name: "'\(name)'")
         self.converter = converter
         input = .allocate(capacity: Self.inputChunk)
     }
@@ -71,6 +64,19 @@ final class Resampler: MonoSource {
     deinit {
         close()
         input.deallocate()
+    }
+
+    /// A mono float32 libsoxr converter; `name` says what it converts, in the error.
+    static func makeConverter(from: Int, to: Int, quality: ResamplerQuality, name: String) throws(AudioError) -> soxr_t {
+        var error: soxr_error_t?
+        var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
+        var qualitySpec = soxr_quality_spec(quality.recipe, 0)
+        var runtime = soxr_runtime_spec(1)
+        let converter = soxr_create(Double(from), Double(to), 1, &error, &io, &qualitySpec, &runtime)
+        guard let converter, error == nil else {
+            throw AudioError(.decodeFailed, "Could not start the resampler for \(name): \(error.map { String(cString: $0) } ?? "unknown error")")
+        }
+        return converter
     }
 
     func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioError) -> Int {
