@@ -40,6 +40,8 @@ public struct ServerConfiguration: Sendable {
     public var historyRetentionDays: Double?
     /// Audit entries are deleted after this many days; nil keeps them.
     public var auditRetentionDays: Double?
+    /// Live streams (`/api/stream`) open at once, at most.
+    public var liveStreamLimit = 4
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
@@ -80,6 +82,6 @@ public struct ServerConfiguration: Sendable {
         ServiceConfiguration(devices: devices, modelsDirectory: modelsDirectory, defaultModel: defaultModel, dataDirectory: dataDirectory,
                              threads: threads, computeType: computeType, keepAlive: keepAlive,
                              allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes,
-                             outOfMemoryFaults: outOfMemoryFaults)
+                             outOfMemoryFaults: outOfMemoryFaults, liveStreamLimit: liveStreamLimit)
     }
 }

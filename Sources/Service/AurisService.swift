@@ -23,11 +23,12 @@ public struct ServiceConfiguration: Sendable {
     /// The out-of-memory test hook (`AURIS_FAULT_OOM`); nil = off.
     public var outOfMemoryFaults: OutOfMemoryFaults?
     /// Live streams open at once, at most (each keeps a core busy while someone speaks).
-    public var liveStreamLimit = 4
+    public var liveStreamLimit: Int
 
     public init(devices: [DeviceID], modelsDirectory: URL, defaultModel: String, dataDirectory: URL, threads: Int,
                 computeType: ComputeType?, keepAlive: KeepAlive, allocatorConfiguration: AllocatorConfiguration,
-                hostCapacityBytes: Int?, outOfMemoryFaults: OutOfMemoryFaults? = nil) {
+                hostCapacityBytes: Int?, outOfMemoryFaults: OutOfMemoryFaults? = nil, liveStreamLimit: Int = 4) {
+        self.liveStreamLimit = liveStreamLimit
         self.devices = devices
         self.modelsDirectory = modelsDirectory
         self.defaultModel = defaultModel

@@ -39,6 +39,25 @@ struct StoreTests {
         #expect(try await reopened.job(jobs[2].id)?.parameters == JobParameters(model: "m"))
     }
 
+    /// A live stream left running by a dead process has no audio to run again: it ends failed,
+    /// saying so, and is not among the jobs queued again.
+    @Test func aStreamLeftRunningEndsFailed() async throws {
+        let file = Self.temporaryFile()
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        var stream = JobRecord(fileName: "live stream", audioPath: nil, parameters: JobParameters(model: "m"))
+        stream.state = .running
+        stream.startedAt = Date()
+        do {
+            let store = try Store(file: file)
+            try await store.enqueue([stream])
+        }
+        let reopened = try Store(file: file)
+        #expect(try await reopened.requeueInterrupted().isEmpty)
+        let ended = try #require(try await reopened.job(stream.id))
+        #expect(ended.state == .failed && ended.errorAPICode == "stream_interrupted" && ended.finishedAt != nil)
+        #expect(ended.failure?.code == .shuttingDown)
+    }
+
     @Test func historySearchTakesTheQueryLiterally() async throws {
         let store = try Store()
         let texts = ["Costs rose 100% this year", "costs fell", "a_b c"]

@@ -108,6 +108,12 @@ extension Store {
     /// At start: jobs left running by a process that died are queued again. Returns their ids.
     public func requeueInterrupted() async throws -> [String] {
         try await write { db in
+            // A live stream (no audio kept) cannot run again: it ends as failed, saying why.
+            try db.execute(sql: """
+                UPDATE job SET state = 'failed', finished_at = ?, waiting = NULL, error_code = ?, error_api_code = 'stream_interrupted',
+                    error = 'the server stopped during this live stream; the finals sent before were not kept'
+                WHERE state = 'running' AND audio_path IS NULL
+                """, arguments: [Date(), ServiceError.Code.shuttingDown.rawValue])
             let ids = try String.fetchAll(db, sql: "SELECT id FROM job WHERE state = 'running' ORDER BY rowid")
             try db.execute(sql: "UPDATE job SET state = 'queued', started_at = NULL, processed_seconds = NULL, waiting = NULL WHERE state = 'running'")
             return ids

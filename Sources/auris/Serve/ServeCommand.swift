@@ -54,6 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("host-memory-mb"), help: "Cap the host device's memory at this many MiB (default: the machine's).")
     var hostMemoryMegabytes: Int?
 
+    @Option(name: .customLong("max-live-streams"), help: "Live recognition streams (/api/stream) open at once, at most; each keeps about a core busy while someone speaks.")
+    var maxLiveStreams = 4
+
     func run() async throws {
         CHeap.configureForLongRunningProcess()   // Note [A C heap that does not creep]
         var logger = Logger(label: "auris")
@@ -75,6 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard maxUploadMegabytes > 0 else { throw UserError("--max-upload-mb must be a positive number of MiB") }
         guard auditDays >= 0 else { throw UserError("--audit-days must be 0 (keep everything) or a positive number of days") }
+        guard maxLiveStreams >= 0 else { throw UserError("--max-live-streams must be 0 (no live recognition) or more") }
         let parsedDevices: [DeviceID], allocatorConfiguration: AllocatorConfiguration, faults: OutOfMemoryFaults?
         do throws(DeviceMemoryError) {
             parsedDevices = try Self.devices(device)
@@ -83,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw UserError(error.message)
         }
-        return ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDirectory),
             device: parsedDevices[0], moreDevices: Array(parsedDevices.dropFirst()), modelsDirectory: URL(fileURLWithPath: modelsDirectory),
             defaultModel: model, maxUploadBytes: maxUploadMegabytes << 20,
@@ -92,6 +96,8 @@ struct ServeCommand: AsyncParsableCommand {
             keepAlive: keepAlive, threads: threads, computeType: computeType,
             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 },
             outOfMemoryFaults: faults, historyRetentionDays: historyDays, auditRetentionDays: auditDays > 0 ? auditDays : nil)
+        configuration.liveStreamLimit = maxLiveStreams
+        return configuration
     }
 
     /// `cpu`, `cuda:1`, `cuda:0,cuda:1`, or `gpus` for every GPU discovery finds.
