@@ -9,12 +9,13 @@ import Foundation
 /// `partialIntervalMs` of new audio its whole buffer is decoded again (one Whisper window, greedy,
 /// temperature 0) and sent as a partial, with the words that the last two partials agree on marked
 /// stable (LocalAgreement-2). When the utterance ends, the buffer is decoded once more, with the
-/// usual temperature fallback, and its segments are final. An utterance that runs past
+/// usual temperature fallback, and its segments are final (decoded with the audio before it as
+/// context: Note [Finals with context]). An utterance that runs past
 /// `longestUtteranceSeconds` without a pause would outgrow the 30 s window: its leading segments
 /// become final as soon as two consecutive hypotheses agree on them (the same text), and the
 /// buffer then starts where they end; at 25 s everything but the last segment is made final
-/// regardless. Audio before the last final is dropped, so finals never change and memory stays
-/// bounded (at most 30 s of samples) however long the stream.
+/// regardless. Audio more than `contextSeconds` before the open utterance is dropped, so finals
+/// never change and memory stays bounded (at most 40 s of samples) however long the stream.
 ///
 /// Not thread-safe: one stream, one caller at a time. Decoding is synchronous and takes the
 /// caller's thread for as long as a window takes; run it off the cooperative pool.
@@ -34,6 +35,9 @@ public final class LiveRecognizer {
         public var longestUtteranceSeconds: Double = 20
         /// Characters of the finals so far given as the next utterance's prompt.
         public var promptCharacters: Int = 200
+        /// Audio before an utterance decoded with it for its final, as context (its words are
+        /// not sent again); 0 decodes the utterance alone, with the prompt.
+        public var contextSeconds: Double = 10
 
         public init(decoding: DecodingOptions = DecodingOptions()) {
             self.decoding = decoding
@@ -45,6 +49,7 @@ public final class LiveRecognizer {
             if endSilenceMs < 100 || endSilenceMs > 10_000 { return "the end silence must be 100 to 10,000 ms" }
             if partialIntervalMs < 100 || partialIntervalMs > 10_000 { return "the partial interval must be 100 to 10,000 ms" }
             if speechPadMs < 0 || speechPadMs > 2_000 { return "the speech pad must be 0 to 2,000 ms" }
+            if !(contextSeconds >= 0 && contextSeconds <= 20) { return "the context must be 0 to 20 s" }
             return nil
         }
     }
@@ -135,7 +140,8 @@ public final class LiveRecognizer {
         if let start = utteranceStart, sampleCount - lastDecodeEnd >= settings.partialIntervalMs * Self.sampleRate / 1000 {
             events += try hypothesize(from: start)
         }
-        dropAudio(before: utteranceStart ?? max(committedEnd, sampleCount - pad))
+        // Kept: the open utterance, or the pad before the next, and the context before either.
+        dropAudio(before: (utteranceStart ?? max(committedEnd, sampleCount - pad)) - Int(settings.contextSeconds * Double(Self.sampleRate)))
         return events
     }
 
@@ -157,8 +163,42 @@ public final class LiveRecognizer {
             committedEnd = max(committedEnd, end)
         }
         guard end > start else { return [] }
-        let segments = try decode(from: start, to: end, options: settings.decoding)
-        return commit(segments)
+        // Note [Finals with context]: the utterance is decoded with up to `contextSeconds` of
+        // the audio before it (Whisper hears more of the speaker, as in a 30 s window offline),
+        // and only the words whose middle lies after its start are kept; word timestamps place
+        // them, and the boundary lies in the silence that ended the utterance before.
+        let context = max(audioStart, start - Int(settings.contextSeconds * Double(Self.sampleRate)),
+                          end - Int(Self.forcedCutSeconds + 3) * Self.sampleRate)
+        guard context < start else { return commit(try decode(from: start, to: end, options: settings.decoding)) }
+        var options = settings.decoding
+        options.wordTimestamps = true
+        let decoded = try decode(from: context, to: end, options: options, prompted: false)
+        let kept = Self.words(of: decoded, after: Double(start) / Double(Self.sampleRate), keepWords: settings.decoding.wordTimestamps)
+        // Whisper may stop after the context's speech and skip the rest of its window: then the
+        // utterance is decoded alone, as without context.
+        let speechEnd = Double(end - settings.speechPadMs * Self.sampleRate / 1000) / Double(Self.sampleRate)
+        guard let last = kept.last, last.end >= speechEnd - 1.5 else {
+            return commit(try decode(from: start, to: end, options: settings.decoding))
+        }
+        return commit(kept)
+    }
+
+    /// The parts of `segments` whose words lie (by their middle) after `boundary` seconds.
+    static func words(of segments: [TranscriptSegment], after boundary: Double, keepWords: Bool) -> [TranscriptSegment] {
+        segments.compactMap { segment in
+            let words = segment.words ?? []
+            let kept = words.filter { ($0.start + $0.end) / 2 >= boundary }
+            guard let first = kept.first, let last = kept.last else { return nil }
+            var segment = segment
+            if kept.count < words.count {
+                segment.text = kept.map(\.word).joined()
+                segment.tokens = []
+                segment.start = first.start
+            }
+            segment.end = max(segment.end, last.end)
+            segment.words = keepWords ? kept : nil
+            return segment
+        }
     }
 
     /// A partial for the open utterance; agreed segments become final when it grows long.
@@ -203,12 +243,12 @@ public final class LiveRecognizer {
     }
 
     /// Segments of the stream's samples `[start, end)`, their times in stream seconds.
-    private func decode(from start: Int, to end: Int, options: DecodingOptions) throws -> [TranscriptSegment] {
+    private func decode(from start: Int, to end: Int, options: DecodingOptions, prompted: Bool = true) throws -> [TranscriptSegment] {
         lastDecodeEnd = end
         let samples = Array(audio[(start - audioStart)..<(end - audioStart)])
         var options = options
         options.conditionOnPreviousText = false
-        if options.initialPrompt == nil, !committedText.isEmpty {
+        if prompted, options.initialPrompt == nil, !committedText.isEmpty {
             options.initialPrompt = .text(String(committedText.suffix(settings.promptCharacters)))
         }
         decodedSeconds += Double(samples.count) / Double(Self.sampleRate)

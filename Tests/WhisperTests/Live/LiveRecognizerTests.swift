@@ -1,7 +1,7 @@
 import Audio
 import Foundation
 import Testing
-import Whisper
+@testable import Whisper
 
 /// Live recognition on the default model, fed golden clips 100 ms at a time (as fast as it
 /// takes them: the pace does not change what is decided, only when).
@@ -80,6 +80,38 @@ struct LiveRecognizerTests {
         var settings = Self.settings
         settings.endSilenceMs = 10
         #expect(throws: WhisperError.self) { try LiveRecognizer(engine: try GoldenWordTimestampTests.engine.get(), settings: settings) }
+        settings = Self.settings
+        settings.contextSeconds = -1
+        #expect(settings.problem != nil)
+    }
+}
+
+/// Note [Finals with context]: of a final decoded with the audio before it, only the words
+/// after the utterance's start are sent.
+@Suite("Finals with context")
+struct LiveContextTests {
+    static func segment(_ id: Int, _ words: [(String, Double, Double)]) -> TranscriptSegment {
+        TranscriptSegment(id: id, seek: 0, start: words[0].1, end: words.last!.2, text: words.map(\.0).joined(),
+                          tokens: [1, 2, 3], temperature: 0, avgLogProb: -0.1, compressionRatio: 1, noSpeechProb: 0,
+                          words: words.map { TimedWord(word: $0.0, start: $0.1, end: $0.2, probability: 0.9) })
+    }
+
+    @Test func onlyTheWordsAfterTheStartAreKept() {
+        let decoded = [
+            Self.segment(0, [(" Said", 0.5, 0.9), (" before.", 1.0, 1.4)]),
+            Self.segment(1, [(" Last", 3.0, 3.4), (" time", 3.5, 3.9), (" then", 4.1, 4.4), (" new.", 4.5, 4.9)]),
+        ]
+        let kept = LiveRecognizer.words(of: decoded, after: 4.0, keepWords: false)
+        #expect(kept.count == 1, "a segment wholly in the context is dropped")
+        #expect(kept.first?.text == " then new.")
+        #expect(kept.first?.start == 4.1 && kept.first?.end == 4.9)
+        #expect(kept.first?.tokens == [], "its tokens were of the whole segment")
+        #expect(kept.first?.words == nil, "words only when asked for")
+        // A word straddling the boundary goes where its middle lies.
+        #expect(LiveRecognizer.words(of: decoded, after: 3.8, keepWords: true).first?.words?.map(\.word) == [" then", " new."])
+        #expect(LiveRecognizer.words(of: decoded, after: 3.6, keepWords: true).first?.words?.map(\.word) == [" time", " then", " new."])
+        // A segment kept whole keeps its tokens.
+        #expect(LiveRecognizer.words(of: decoded, after: 2.0, keepWords: false).first?.tokens == [1, 2, 3])
     }
 }
 
