@@ -110,7 +110,7 @@ final class LiveServer: @unchecked Sendable {
 
 /// Waits until `condition` holds, polling every 50 ms for at most `seconds`, and says whether it
 /// did: what a timer on the server does comes later on a loaded machine, so a test of it polls.
-func eventually(within seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(within seconds: Double = 60, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }

@@ -21,23 +21,28 @@ struct MemoryRouteTests {
         let loaded = try Self.cpu(try await server.request("GET", "/api/system/memory").json())
         let weights = try #require(loaded["allocated_bytes"] as? Int)
 
-        async let job = server.request("POST", "/api/transcriptions", body: story)
+        let accepted = try await server.request("POST", "/api/transcriptions?wait=false", body: story)
+        let id = try #require(try accepted.json()["id"] as? String)
         var reports: [[String: Any]] = []
-        var reportsDuringTheJob: [Int] = []
-        // At least six clears; more while no report has caught the job's memory yet (on a loaded
-        // machine the job may start late, or a sample may fall between two windows).
-        while reports.count < 6 || (!reportsDuringTheJob.contains { $0 > 0 } && reports.count < 40) {
-            try await Task.sleep(for: .milliseconds(250))
+        var reportsDuringTheJob: [Int] = [], states: [String] = []
+        // Clears until the job has ended (at least six): on a loaded machine the job may wait
+        // long to start (for memory, or for threads), so a fixed number of samples can miss it.
+        let deadline = Date().addingTimeInterval(240)
+        while Date() < deadline {
+            let state = try await server.request("GET", "/api/jobs/\(id)").json()["state"] as? String ?? "?"
+            if reports.count >= 6, state != "queued", state != "running" { break }
+            states.append(state)
             let during = try await server.request("GET", "/api/system/memory").json()
             let cpuParts = (during["breakdown"] as? [[String: Any]])?.first?["parts"] as? [[String: Any]] ?? []
-            reportsDuringTheJob.append(cpuParts.first { $0["kind"] as? String == "jobs" }?["bytes"] as? Int ?? -1)
+            if state == "running" { reportsDuringTheJob.append(cpuParts.first { $0["kind"] as? String == "jobs" }?["bytes"] as? Int ?? -1) }
             let reply = try await server.request("POST", "/api/system/clear_cache")
             #expect(reply.status == 200, "\(reply.text)")
             reports.append(try reply.json())
+            try await Task.sleep(for: .milliseconds(100))
         }
-        let result = try await job
-        #expect(result.status == 200)
-        #expect(((try result.json()["transcript"] as? [String: Any])?["text"] as? String) == expected,
+        let result = try await server.request("GET", "/api/jobs/\(id)").json()
+        #expect(result["state"] as? String == "done")
+        #expect(((result["transcript"] as? [String: Any])?["text"] as? String) == expected,
                 "the job's result is unchanged by clearing the cache under it")
         for report in reports {
             let device = try #require((report["devices"] as? [[String: Any]])?.first)
@@ -55,7 +60,7 @@ struct MemoryRouteTests {
         #expect(part("weights") == weights && part("jobs") == 0)
         #expect(parts.reduce(0) { $0 + ($1["bytes"] as? Int ?? 0) } == (try Self.cpu(status))["reserved_bytes"] as? Int)
         #expect(breakdown["unaccounted_bytes"] as? Int == 0)
-        #expect(reportsDuringTheJob.contains { $0 > 0 }, "while the job ran, its memory showed as jobs: \(reportsDuringTheJob)")
+        #expect(reportsDuringTheJob.contains { $0 > 0 }, "while the job ran, its memory showed as jobs: \(reportsDuringTheJob); states seen: \(states)")
         let final = try await server.request("POST", "/api/system/clear_cache").json()
         let device = try #require((final["devices"] as? [[String: Any]])?.first)
         #expect((device["after"] as? [String: Int])?["allocated_bytes"] == weights, "after the job only the weights remain")

@@ -18,7 +18,7 @@ struct RetentionTests {
         #expect(try await server.request("GET", "/api/history").json()["total"] as? Int == 1, "kept for 7 days")
 
         clock.advance(seconds: 2 * 86_400)
-        let afterEight = try await server.poll("/api/history", timeout: 20) { $0["total"] as? Int == 0 }
+        let afterEight = try await server.poll("/api/history", timeout: 120) { $0["total"] as? Int == 0 }
         #expect(afterEight["total"] as? Int == 0, "gone after 8")
         #expect(try await eventually { try await !server.audit(action: "server.retention").isEmpty })
         let retention = try await server.audit(action: "server.retention")
