@@ -8,9 +8,12 @@ points), in order, none sent twice; `done` and close code 1000; the stream's job
 finals' text, found by history search, and audited. Meanwhile an unload of its model is refused
 (the model is in use) and `unload_and_clear` leaves it loaded. Then: the same clip at 48 kHz as
 float32 (resampled by the server), and bad input: a start message that is not JSON, an unknown
-model, a text message mid-stream; each gets an error message and its close code.
+model, a text message mid-stream; each gets an error message and its close code. Last, a stream
+cancelled with `DELETE /api/jobs/{id}` while its client sends nothing: the client gets
+`job_cancelled` and 1000, the job ends cancelled.
 
 Usage: check-live.py path/to/auris (run by make test with .venv/browser's python)"""
+import asyncio
 import json
 import os
 import sys
@@ -22,6 +25,8 @@ import wave
 sys.path.insert(0, os.path.dirname(__file__))
 from auris_server import CLIPS, Server  # noqa: E402
 from live_client import exchange, stream  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+from websockets.exceptions import ConnectionClosed  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Benchmarks", "Whisper"))
 from common import word_error_rate, words  # noqa: E402
@@ -119,11 +124,40 @@ def main():
             check(code == 1008 and replies and replies[0].get("code") == "invalid_sample_rate", f"bad rate: {code} {replies}")
             replies, code = exchange(server.port, [json.dumps({"type": "start"}), b"\0\0" * 1600, "hello"])
             check(code == 1003 and replies and replies[-1].get("code") == "invalid_message", f"text mid-stream: {code} {replies}")
+
+            # Cancelled like any job: the client is told and the socket closes, though it sends nothing.
+            replies, code, job_id, deleted = asyncio.run(cancelled_mid_stream(server))
+            check(deleted[0] == 200 and deleted[1].get("state") == "cancelled", f"DELETE a stream's job: {deleted}")
+            check(code == 1000 and replies and replies[-1].get("code") == "job_cancelled", f"cancelled stream: {code} {replies}")
+            check(server.call("GET", f"/api/jobs/{job_id}")[1].get("state") == "cancelled", "its job ends cancelled")
+            again = server.call("DELETE", f"/api/jobs/{job_id}")
+            check(again[0] == 200 and again[1].get("state") == "cancelled", f"a second DELETE answers as for any cancelled job: {again}")
             check(server.call("GET", "/health")[0] == 200, "the server is still up")
         finally:
             server.stop()
     print(f"check-live: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+async def cancelled_mid_stream(server):
+    """Starts a stream, sends a second of silence, cancels its job over HTTP and waits (20 s at
+    most) for the server to close. Returns (replies after ready, close code, job id, DELETE's reply)."""
+    async with connect(f"ws://127.0.0.1:{server.port}/api/stream") as socket:
+        await socket.send(json.dumps({"type": "start"}))
+        job_id = json.loads(await socket.recv())["job_id"]
+        await socket.send(b"\0\0" * 16000)
+        await asyncio.sleep(0.5)
+        deleted = await asyncio.to_thread(server.call, "DELETE", f"/api/jobs/{job_id}")
+        replies = []
+
+        async def read():
+            try:
+                async for text in socket:
+                    replies.append(json.loads(text))
+            except ConnectionClosed:
+                pass
+        await asyncio.wait_for(read(), 20)
+        return replies, socket.close_code, job_id, deleted
 
 
 def exchange_file(port, raw_path, start):

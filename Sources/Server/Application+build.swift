@@ -63,7 +63,7 @@ public func buildRouter(_ service: AurisService, configuration: ServerConfigurat
                                  limitBytes: configuration.maxUploadBytes)
     TranscriptionController(intake: service.intake, uploads: uploads).addRoutes(to: router)
     BatchesController(intake: service.intake, uploads: uploads).addRoutes(to: router)
-    HistoryController(queue: service.queue).addRoutes(to: router)
+    HistoryController(queue: service.queue, live: service.live).addRoutes(to: router)
     router.get("metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: await service.metricsText())))

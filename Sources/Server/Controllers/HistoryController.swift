@@ -6,6 +6,7 @@ import Service
 /// `GET /api/history/{id}[?format=txt|srt|vtt|json]`, `DELETE /api/history/{id}`.
 struct HistoryController {
     let queue: JobQueue
+    let live: LiveStreamService
     var store: Store { queue.store }
 
     func addRoutes(to router: Router<AurisRequestContext>) {
@@ -13,9 +14,10 @@ struct HistoryController {
             try JSONResponse.make(JobDetail(try await job(context)))
         }
         router.delete("api/jobs/:id") { _, context in
-            // Cancels a queued job, or a running one at its next progress event.
+            // Cancels a queued job, or a running one at its next progress event, or a live stream.
             let id = try context.parameters.require("id")
-            switch try await queue.cancel(id) {
+            let outcome = if let stream = try await live.cancel(id) { stream } else { try await queue.cancel(id) }
+            switch outcome {
             case .cancelled(let job): return try JSONResponse.make(JobSummary(job))
             case .finished(let job):
                 throw ServiceError(.jobFinished,

@@ -9,7 +9,8 @@ import Synchronization
 /// `GET /api/stream`, upgraded to a WebSocket: live recognition (docs/server.md, "Live
 /// recognition"). The client sends a start message (JSON), then audio as binary messages, then
 /// `{"type": "stop"}`; the server answers `ready`, then `partial` and `final` messages as it
-/// decides them, then `done`, and closes with 1000.
+/// decides them, then `done`, and closes with 1000 (or, when the stream's job is cancelled, a
+/// `job_cancelled` error and 1000).
 ///
 /// Note [Reading while decoding]: decoding an utterance takes longer than the audio frames that
 /// arrive meanwhile, so reading and decoding are two tasks: the reader puts every frame into an
@@ -59,6 +60,12 @@ struct StreamController {
             sampleRate: request.sampleRate, encoding: request.encoding.rawValue))))
         let inbox = Inbox()
         if let firstAudio { inbox.add(firstAudio) }
+        // Cancelled (DELETE /api/jobs/{id}): the decoder stops, the client is told and the socket
+        // closes, which ends the reading below even when the client sends nothing more.
+        stream.onCancel {
+            inbox.end()
+            Task { try? await fail(outbound, ServiceError(.cancelled, "the live stream \(stream.jobID) was cancelled"), code: .normalClosure) }
+        }
         // Decoding runs in a child task; this one keeps reading (Note [Reading while decoding]).
         let decoding = Task { () async throws -> Void in
             while let bytes = await inbox.next() {
@@ -68,7 +75,7 @@ struct StreamController {
         }
         var failure: ServiceError?
         do {
-            while let message = try await messages.next() {
+            while let message = try await messages.next(), !stream.isCancelled {
                 if case .binary(let buffer) = message {
                     inbox.add(Array(buffer.readableBytesView))
                     continue
@@ -89,6 +96,7 @@ struct StreamController {
         } catch {
             failure = failure ?? ServiceError(mapping: error)
         }
+        if stream.isCancelled { return }  // the job ended cancelled and the client was told (onCancel)
         if let failure {
             await stream.close(failure: failure)
             return try await fail(outbound, failure, code: failure.code == .invalidParameter ? CloseCode.badData : CloseCode.failed)

@@ -1,6 +1,7 @@
 import Audio
 import DeviceMemory
 import Foundation
+import Synchronization
 import Whisper
 
 /// What a live stream tells its client.
@@ -36,6 +37,8 @@ public final class LiveStream: @unchecked Sendable {
     let registry: ModelRegistry
     private let watch: MemoryWatch
     private var closed = false
+    /// Whether someone cancelled the stream's job, and what to tell its server (any thread).
+    private let cancellation = Mutex<(requested: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
 
     init(jobID: String, model: String, request: LiveStreamRequest, recognizer: LiveRecognizer, language: String,
          owner: LiveStreamService, registry: ModelRegistry, watch: MemoryWatch) throws(ServiceError) {
@@ -91,6 +94,31 @@ public final class LiveStream: @unchecked Sendable {
         }
     }
 
+    /// Whether the stream's job has been cancelled (`DELETE /api/jobs/{id}`).
+    public var isCancelled: Bool { cancellation.withLock { $0.requested } }
+
+    /// `handler` is called once, on any thread, when the stream's job is cancelled (at once if it
+    /// already is): its server stops reading and closes the socket. Audio after that is refused.
+    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        let now = cancellation.withLock { state -> Bool in
+            if state.requested { return true }
+            state.handler = handler
+            return false
+        }
+        if now { handler() }
+    }
+
+    /// Cancels the stream: no more audio is decoded, its server is told, and the job ends
+    /// cancelled once the decode under way (if any) is over.
+    func cancel() async {
+        let handler = cancellation.withLock { state -> (@Sendable () -> Void)? in
+            state.requested = true
+            return state.handler.take()
+        }
+        handler?()
+        await close(failure: ServiceError(.cancelled, "the live stream \(jobID) was cancelled"))
+    }
+
     /// Ends the stream: its job is finished with the finals' transcript (or failed with
     /// `failure`), the model and the device are let go. Safe to call more than once.
     public func close(failure: ServiceError? = nil) async {
@@ -111,7 +139,7 @@ public final class LiveStream: @unchecked Sendable {
     }
 
     private func recognize(_ body: (LiveRecognizer) throws -> [LiveRecognizer.Event]) throws -> [LiveEvent] {
-        guard let recognizer, !closed else { throw ServiceError(.cancelled, "the stream has ended") }
+        guard let recognizer, !closed, !isCancelled else { throw ServiceError(.cancelled, "the stream has ended") }
         return try body(recognizer).map { event in
             switch event {
             case .partial(let partial):

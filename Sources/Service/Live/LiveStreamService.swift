@@ -23,6 +23,8 @@ public final class LiveStreamService: Sendable {
     /// Streams open at once, at most.
     public let limit: Int
     private let open = Mutex(0)
+    /// The open streams by job id, for cancelling one.
+    private let streams = Mutex<[String: LiveStream]>([:])
 
     init(store: Store, models: ModelsService, care: MemoryCare, audit: AuditLog, hub: EventHub, limit: Int,
          now: @escaping @Sendable () -> Date) {
@@ -83,6 +85,7 @@ public final class LiveStreamService: Sendable {
             let stream = try LiveStream(jobID: record.id, model: acquired.id, request: request, recognizer: recognizer,
                                         language: settings.decoding.language ?? "en", owner: self, registry: registry, watch: watch)
             try await store.enqueue([record])
+            streams.withLock { $0[record.id] = stream }
             hub.publish("job", EventPayloads.Job(.started(record)))
             await audit.server("stream.started", detail: "live stream \(record.id) from \(actor): \(acquired.id) on \(registry.device), \(request.sampleRate) Hz \(request.encoding.rawValue)")
             return stream
@@ -94,12 +97,26 @@ public final class LiveStreamService: Sendable {
         }
     }
 
+    /// Cancels the open stream whose job is `id` (`DELETE /api/jobs/{id}`): its client gets a
+    /// `job_cancelled` error and the socket closes; the job ends cancelled, as it stands after
+    /// the decode under way. Nil when no such stream is open.
+    public func cancel(_ id: String) async throws -> JobQueue.CancelOutcome? {
+        guard let stream = streams.withLock({ $0[id] }) else { return nil }
+        await stream.cancel()
+        // The stream may have ended by itself just before: then it is finished, not cancelled.
+        guard let job = try await store.job(id) else { return .unknown }
+        return job.state == .cancelled ? .cancelled(job) : .finished(job)
+    }
+
     /// Called once by `LiveStream.close`: records the job's end and lets the model and device go.
     func close(_ stream: LiveStream, transcript: Transcript, decodedSeconds: Double, failure: ServiceError?,
                memory: JobMemory?, seconds: Double) async {
         let time = now()
+        streams.withLock { $0[stream.jobID] = nil }
         do {
-            if let failure {
+            if failure?.code == .cancelled, stream.isCancelled {
+                _ = try await store.cancel(stream.jobID, from: .running, at: time)
+            } else if let failure {
                 try await store.fail(stream.jobID, because: failure, at: time)
             } else {
                 try await store.finish(stream.jobID, transcript: transcript, model: stream.model, device: stream.device.description,
@@ -113,7 +130,8 @@ public final class LiveStreamService: Sendable {
         stream.registry.release(stream.model)
         await care.jobFinished(on: stream.device)
         open.withLock { $0 -= 1 }
-        let outcome = failure.map { "failed: \($0.message)" }
+        let outcome = stream.isCancelled ? "cancelled after \(transcript.segments.count) final segments"
+            : failure.map { "failed: \($0.message)" }
             ?? "\(transcript.segments.count) final segments, \(String(format: "%.1f", transcript.duration)) s of audio in \(String(format: "%.1f", seconds)) s"
         await audit.server("stream.ended", result: failure == nil ? .ok : .failed, detail: "live stream \(stream.jobID): \(outcome)")
     }
