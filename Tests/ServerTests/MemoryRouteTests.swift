@@ -12,7 +12,9 @@ struct MemoryRouteTests {
     @Test func clearCacheDuringARunningJobKeepsTheJobCorrect() async throws {
         let server = try await LiveServer()
         defer { Task { await server.stop() } }
-        let story = try LiveServer.clip("en-mixed_story_32s.wav")
+        // Three times the story (96 s): a job long enough to be seen running on a loaded machine,
+        // where this test's requests can wait seconds for a thread while the job runs on its own.
+        let story = try WAV.repeating(try LiveServer.clip("en-mixed_story_32s.wav"), times: 3)
         // Load the model and warm the cache first, so that there is something to release; this
         // undisturbed run is also the result the disturbed one must equal.
         let undisturbed = try await server.request("POST", "/api/transcriptions", body: story)
@@ -60,7 +62,12 @@ struct MemoryRouteTests {
         #expect(part("weights") == weights && part("jobs") == 0)
         #expect(parts.reduce(0) { $0 + ($1["bytes"] as? Int ?? 0) } == (try Self.cpu(status))["reserved_bytes"] as? Int)
         #expect(breakdown["unaccounted_bytes"] as? Int == 0)
-        #expect(reportsDuringTheJob.contains { $0 > 0 }, "while the job ran, its memory showed as jobs: \(reportsDuringTheJob); states seen: \(states)")
+        #expect(((result["memory"] as? [String: Any])?["peak_allocated_bytes"] as? Int ?? 0) > 0, "the job's memory was charged to it")
+        // Wherever a sample caught the job running, the breakdown showed its memory as "jobs".
+        // (On a starved test process the whole job can fall between two samples: states show it.)
+        if states.contains("running") {
+            #expect(reportsDuringTheJob.contains { $0 > 0 }, "while the job ran, its memory showed as jobs: \(reportsDuringTheJob); states seen: \(states)")
+        }
         let final = try await server.request("POST", "/api/system/clear_cache").json()
         let device = try #require((final["devices"] as? [[String: Any]])?.first)
         #expect((device["after"] as? [String: Int])?["allocated_bytes"] == weights, "after the job only the weights remain")
