@@ -63,7 +63,8 @@ public final class WhisperEngine: Sendable {
             readChunk = { try reader.read() }
         }
         let features = try StreamingFeatures(melBins: model.melBins, readChunk: readChunk)
-        let transcript = try transcribe(features, options: options, timeline: speech, onEvent: onEvent, shouldStop: shouldStop)
+        let transcript = try transcribe(features, options: options, timeline: speech.map { ($0, duration ?? 0) },
+                                        onEvent: onEvent, shouldStop: shouldStop)
         let seconds = duration ?? Double(features.sampleCount) / Double(AudioDecoder.sampleRate)
         return Transcript(language: transcript.language, duration: seconds, segments: transcript.segments)
     }
@@ -82,15 +83,28 @@ public final class WhisperEngine: Sendable {
         return try transcribe(features, options: options, timeline: nil, onEvent: { _ in }, shouldStop: shouldStop)
     }
 
-    private func transcribe(_ features: StreamingFeatures, options: DecodingOptions, timeline speech: SpeechTimeline?,
+    /// - Parameter speech: with voice activity detection, the map from the speech-only audio
+    ///   back to the recording, and the recording's length in seconds; segments and progress are
+    ///   reported on the recording's clock.
+    private func transcribe(_ features: StreamingFeatures, options: DecodingOptions,
+                            timeline speech: (timeline: SpeechTimeline, recordingSeconds: Double)?,
                             onEvent: (TranscriptionEvent) throws -> Void,
                             shouldStop: @escaping @Sendable () -> Bool) throws -> Transcript {
         var segments: [TranscriptSegment] = []
         let info = try Transcriber(runner: model, vocabulary: tokenizer, options: options, shouldStop: shouldStop).transcribe(features) { event in
-            guard case .segment(let decided) = event else { return try onEvent(event) }
-            let segment = speech?.restore(decided) ?? decided
-            segments.append(segment)
-            try onEvent(.segment(segment))
+            switch event {
+            case .segment(let decided):
+                let segment = speech?.timeline.restore(decided) ?? decided
+                segments.append(segment)
+                try onEvent(.segment(segment))
+            case .progress(let progress) where speech != nil:
+                // All the speech decoded is the whole recording done (its tail may be silence).
+                let (timeline, total) = speech!
+                let processed = progress.processedSeconds >= progress.totalSeconds ? total : timeline.position(progress.processedSeconds)
+                try onEvent(.progress(TranscriptionProgress(processedSeconds: min(processed, total), totalSeconds: total)))
+            default:
+                try onEvent(event)
+            }
         }
         return Transcript(language: info.language.language, duration: Double(features.sampleCount) / Double(AudioDecoder.sampleRate),
                           segments: segments)

@@ -33,6 +33,13 @@ public struct SpeechTimeline: Sendable {
         ((silenceBefore[region] + seconds) * 100).rounded(.toNearestOrEven) / 100
     }
 
+    /// How far into the recording a position of the joined audio lies: progress reported on
+    /// the recording's clock, so that a long pause skipped moves it on at once.
+    public func position(_ seconds: Double) -> Double {
+        guard !regionEnds.isEmpty else { return seconds }
+        return originalTime(seconds, region: region(at: seconds, isEnd: true))
+    }
+
     /// `segment` with its times (and its words') moved to the recording's clock. A word keeps
     /// both ends in the region of its middle, so no word spans removed silence.
     public func restore(_ segment: TranscriptSegment) -> TranscriptSegment {

@@ -74,8 +74,15 @@ struct GoldenVoiceActivityTests {
         if !reference.committed { try GoldenFixtures.generatedClips.get() }
         var options = GoldenFixtures.goldenOptions
         options.voiceActivity = VoiceActivityOptions()
-        let transcript = try GoldenWordTimestampTests.engine.get().transcribe(path: Self.path(reference), options: options)
+        var progress: [TranscriptionProgress] = []
+        let transcript = try GoldenWordTimestampTests.engine.get().transcribe(path: Self.path(reference), options: options) { event in
+            if case .progress(let step) = event { progress.append(step) }
+        }
         #expect(abs(transcript.duration - reference.duration) < 0.001)
+        // Progress runs on the recording's clock, up to its whole length, never backwards.
+        #expect(progress.allSatisfy { abs($0.totalSeconds - transcript.duration) < 0.001 })
+        #expect(zip(progress, progress.dropFirst()).allSatisfy { $0.processedSeconds <= $1.processedSeconds })
+        if !transcript.segments.isEmpty { #expect(progress.last?.fraction == 1, "\(progress.last.map(String.init(describing:)) ?? "none")") }
         #expect(transcript.segments.map(\.text) == reference.segments.map(\.text))
         for (ours, theirs) in zip(transcript.segments, reference.segments) {
             #expect(abs(ours.start - theirs.start) <= 0.02 && abs(ours.end - theirs.end) <= 0.02,

@@ -106,6 +106,10 @@ struct VoiceActivityTests {
         // " b" is centred at 1.05 s, in the second region: both its ends go there.
         #expect(wordsMoved.words?.map(\.start) == [1.5, 3.9] && wordsMoved.words?.map(\.end) == [1.8, 4.2])
         #expect(wordsMoved.start == 1.5 && wordsMoved.end == 4.2)
+        // Progress: the end of the first region's speech is 2 s into the recording; 1.5 s of
+        // speech is half-way through the second region, at 4.5 s.
+        #expect(timeline.position(1.0) == 2.0 && timeline.position(1.5) == 4.5)
+        #expect(SpeechTimeline(regions: []).position(3) == 3, "no speech: nothing to map")
     }
 
     @Test("only the samples inside the regions are read, joined, and reading stops after the last")
