@@ -28,8 +28,8 @@ test: model browser-deps
 	python3 scripts/check-layers.py
 	swift build $(RELEASE) --build-tests
 	scripts/cuda-compiler.sh >/dev/null
-	AURIS_REQUIRE_MODEL=1 AURIS_REQUIRE_FFMPEG=1 AURIS_REQUIRE_NVRTC=1 AURIS_CUDA_LIBRARY_PATH=$$(scripts/cuda-compiler.sh) \
-		swift test $(RELEASE) --skip-build
+	AURIS_REQUIRE_MODEL=1 AURIS_REQUIRE_FFMPEG=1 AURIS_REQUIRE_NVRTC=1 AURIS_REQUIRE_POSTGRES=1 \
+		AURIS_CUDA_LIBRARY_PATH=$$(scripts/cuda-compiler.sh) scripts/postgres.sh run swift test $(RELEASE) --skip-build
 	swift build $(RELEASE) --product AllocatorBenchmarks
 	swift build $(RELEASE) --product ServerBenchmarks
 	swift build $(RELEASE) --product auris

@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         .target(name: "DeviceMemory"),
@@ -49,7 +50,7 @@ let package = Package(
         .target(name: "WebUI", resources: [.copy("site")]),
         .target(name: "Service", dependencies: [
             "DeviceMemory", "GPU", "Tensor", "Audio", "Whisper", .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         // Uploads taken apart and streamed to disk: no HTTP framework, so the fuzzers link it alone.
         .target(name: "Uploads", dependencies: [
@@ -121,7 +122,8 @@ let package = Package(
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", "Audio", "GPU", "DeviceMemory"], exclude: ["Golden"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory", "WhisperTestKit",
             .product(name: "Hummingbird", package: "hummingbird"),

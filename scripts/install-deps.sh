@@ -21,8 +21,9 @@ fi
 # tools' virtual environments); espeak-ng and sox, with which the tests make their speech clips.
 packages=(pkg-config libopenblas-dev libfftw3-dev zlib1g-dev libsndfile1-dev libsoxr-dev libsqlite3-dev
           ffmpeg python3 python3-pip python3-venv espeak-ng sox)
-# Chromium and its driver only for the browser tests: a server does not need a browser.
-[ "${1:-}" = "--browser" ] && packages+=(chromium chromium-driver)
+# Chromium and its driver only for the browser tests: a server does not need a browser. PostgreSQL
+# for the shared-store tests, which start a throwaway cluster of their own (scripts/postgres.sh).
+[ "${1:-}" = "--browser" ] && packages+=(chromium chromium-driver postgresql)
 missing=()
 for package in "${packages[@]}"; do
   # python3 and pip may come from elsewhere (pyenv, a virtual environment): that is enough.

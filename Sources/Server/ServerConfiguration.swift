@@ -42,6 +42,12 @@ public struct ServerConfiguration: Sendable {
     public var auditRetentionDays: Double?
     /// Live streams (`/api/stream`) open at once, at most.
     public var liveStreamLimit = 4
+    /// The PostgreSQL database shared with other workers (`--database`); nil = SQLite in the
+    /// data directory, for one machine.
+    public var database: DatabaseAddress?
+    /// Where uploads wait for a worker (`--spool-dir`), a folder every worker sees; nil = the
+    /// data directory's `jobs`.
+    public var spoolDirectory: URL?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
@@ -82,6 +88,8 @@ public struct ServerConfiguration: Sendable {
         ServiceConfiguration(devices: devices, modelsDirectory: modelsDirectory, defaultModel: defaultModel, dataDirectory: dataDirectory,
                              threads: threads, computeType: computeType, keepAlive: keepAlive,
                              allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes,
-                             outOfMemoryFaults: outOfMemoryFaults, liveStreamLimit: liveStreamLimit)
+                             outOfMemoryFaults: outOfMemoryFaults, liveStreamLimit: liveStreamLimit,
+                             database: database, workerName: "\(ProcessInfo.processInfo.hostName):\(port)",
+                             spoolDirectory: spoolDirectory)
     }
 }

@@ -24,11 +24,22 @@ public struct ServiceConfiguration: Sendable {
     public var outOfMemoryFaults: OutOfMemoryFaults?
     /// Live streams open at once, at most (each keeps a core busy while someone speaks).
     public var liveStreamLimit: Int
+    /// The PostgreSQL database several workers share (`--database`); nil = SQLite in the data directory.
+    public var database: DatabaseAddress?
+    /// This worker's name in a shared database: who holds a job's lease (Note [Leases]).
+    public var workerName: String
+    /// Where uploads wait for a worker; every worker must see the same files (docs/scale-out.md).
+    /// nil = `jobs` in the data directory.
+    public var spoolDirectory: URL?
 
     public init(devices: [DeviceID], modelsDirectory: URL, defaultModel: String, dataDirectory: URL, threads: Int,
                 computeType: ComputeType?, keepAlive: KeepAlive, allocatorConfiguration: AllocatorConfiguration,
-                hostCapacityBytes: Int?, outOfMemoryFaults: OutOfMemoryFaults? = nil, liveStreamLimit: Int = 4) {
+                hostCapacityBytes: Int?, outOfMemoryFaults: OutOfMemoryFaults? = nil, liveStreamLimit: Int = 4,
+                database: DatabaseAddress? = nil, workerName: String = ProcessInfo.processInfo.hostName, spoolDirectory: URL? = nil) {
         self.liveStreamLimit = liveStreamLimit
+        self.database = database
+        self.workerName = workerName
+        self.spoolDirectory = spoolDirectory
         self.devices = devices
         self.modelsDirectory = modelsDirectory
         self.defaultModel = defaultModel
@@ -48,7 +59,7 @@ public struct ServiceConfiguration: Sendable {
 public struct AurisService: Sendable {
     public let allocators: DeviceAllocators
     public let registries: [ModelRegistry]
-    public let store: Store
+    public let store: any JobStore
     public let audit: AuditLog
     public let hub: EventHub
     public let queue: JobQueue
@@ -81,7 +92,11 @@ public struct AurisService: Sendable {
                           defaultComputeType: configuration.computeType, defaultKeepAlive: configuration.keepAlive, now: now)
         }
         let control = MemoryControl(allocators: allocators, registries: registries)
-        let store = try Store(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
+        let store: any JobStore = if let database = configuration.database {
+            try await PostgresStore(address: database, settings: PostgresStore.Settings(worker: configuration.workerName), logger: logger)
+        } else {
+            try SQLiteStore(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
+        }
         let audit = AuditLog(logger: logger, store: store, memory: control, now: now)
         let hub = EventHub()
         var initialPolicies = MemoryPolicies.default
@@ -99,7 +114,13 @@ public struct AurisService: Sendable {
             hub.publish("job", EventPayloads.Job(event))
             switch event {
             case .recovered(let id):
-                Task { await audit.server("job.recovered", detail: "job \(id) was running when the server stopped; queued again") }
+                let why = store.isShared ? "its worker stopped renewing its lease (it died or lost the database)" : "the server stopped while it ran"
+                Task { await audit.server("job.recovered", detail: "job \(id) is queued again: \(why)") }
+            case .outcomeRefused(let id, let outcome):
+                Task {
+                    await audit.server("job.duplicate_finish", result: .refused,
+                                       detail: "job \(id) ended \(outcome) here after its lease had expired; the outcome another worker wrote stands")
+                }
             case .finished(let job):
                 logger.info("job finished", metadata: Self.logMetadata(of: job))
                 if let (result, detail) = Self.outOfMemoryAudit(of: job) {
@@ -112,7 +133,7 @@ public struct AurisService: Sendable {
         let models = ModelsService(registries: registries, audit: audit)
         return AurisService(
             allocators: allocators, registries: registries, store: store, audit: audit, hub: hub, queue: queue,
-            intake: Intake(directory: configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registries: registries),
+            intake: Intake(directory: configuration.spoolDirectory ?? configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registries: registries),
             models: models,
             memory: MemoryService(control: control, care: care, audit: audit, hub: hub, timeline: MemoryTimeline()),
             metrics: metrics,

@@ -12,6 +12,9 @@ extension ServiceError {
     /// The error as a full disk or a locked store, when it is one.
     init?(storageFailure error: any Error) {
         switch error {
+        case let error as ServiceError where error.code == .storageFull || error.code == .storeBusy:
+            // Already said (the PostgreSQL store's errors: a database that cannot be reached).
+            self = error
         case let error as DatabaseError where error.resultCode == .SQLITE_FULL:
             self.init(.storageFull, "the disk holding the store is full; free some space (the store is unchanged)")
         case let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED:

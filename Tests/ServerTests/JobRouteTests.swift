@@ -127,7 +127,7 @@ struct JobRouteTests {
         _ = try await server.poll("/api/batches/\(id)", timeout: 60) { $0["state"] as? String == "running" }
         await server.stop(keepingData: true)
 
-        let store = try Store(file: server.dataDirectory.appendingPathComponent("auris.sqlite"))
+        let store = try SQLiteStore(file: server.dataDirectory.appendingPathComponent("auris.sqlite"))
         let waiting = try await store.jobs(inBatch: id)
         #expect(waiting.allSatisfy { $0.state == .queued || $0.state == .done }, "nothing is left running: \(waiting.map(\.state))")
         #expect(waiting.contains { $0.state == .queued })

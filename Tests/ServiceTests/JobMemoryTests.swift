@@ -19,7 +19,7 @@ struct JobMemoryTests {
         _ = await service.registry.ensureMemoryProfile(of: "tiny", try await service.registry.acquire("tiny").engine)
         service.registry.release("tiny")
         _ = allocator.emptyCache()
-        let queue = JobQueue(store: try Store(), service: service)
+        let queue = JobQueue(store: try SQLiteStore(), service: service)
         let worker = Task { try await queue.run() }
         var finished: [JobRecord] = []
         for index in 0..<2 {

@@ -52,7 +52,7 @@ struct JobPlacementTests {
     /// Runs `count` jobs, each submitted when the one before has finished (so that both workers
     /// are idle every time, and either could find it first); returns where each ran.
     static func runJobsOneAfterAnother(_ count: Int, model: String, on services: [TranscriptionService], root: URL) async throws -> [String?] {
-        let queue = JobQueue(store: try Store(), services: services)
+        let queue = JobQueue(store: try SQLiteStore(), services: services)
         let worker = Task { try await queue.run() }
         var devices: [String?] = []
         for index in 0..<count {

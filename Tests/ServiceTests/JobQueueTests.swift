@@ -10,7 +10,7 @@ struct JobQueueTests {
     static func queue() throws -> JobQueue {
         let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
         let registry = ModelRegistry(models: [:], defaultModelID: "none", backend: backend)
-        return JobQueue(store: try Store(), service: TranscriptionService(registry: registry))
+        return JobQueue(store: try SQLiteStore(), service: TranscriptionService(registry: registry))
     }
 
     @Test func aStopAnswersRequestsWaitingForQueuedJobs() async throws {
@@ -49,7 +49,7 @@ struct JobQueueTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("auris-store-\(UUID().uuidString).sqlite")
         defer { try? FileManager.default.removeItem(at: file) }
         let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
-        let first = JobQueue(store: try Store(file: file), service: TranscriptionService(
+        let first = JobQueue(store: try SQLiteStore(file: file), service: TranscriptionService(
             registry: ModelRegistry(models: [:], defaultModelID: "none", backend: backend)))
         let job = JobRecord(fileName: "a.wav", audioPath: "/nonexistent/a.wav", parameters: JobParameters())
         try await first.submit([job])
@@ -58,7 +58,7 @@ struct JobQueueTests {
         first.stop()
         try await worker.value
 
-        let again = JobQueue(store: try Store(file: file), service: TranscriptionService(
+        let again = JobQueue(store: try SQLiteStore(file: file), service: TranscriptionService(
             registry: ModelRegistry(models: [:], defaultModelID: "none", backend: backend)))
         let error = await #expect(throws: ServiceError.self) { try await again.result(of: job.id) }
         #expect(error?.code == .badAudio && error?.apiCode == "audio_missing", "\(String(describing: error))")

@@ -19,7 +19,7 @@ struct JobQueueWorkersTests {
             let registry = ModelRegistry(models: ["tiny": modelDirectory], defaultModelID: "tiny", backend: backend)
             return TranscriptionService(registry: registry, metrics: JobMetrics())
         }
-        let queue = JobQueue(store: try Store(), services: services)
+        let queue = JobQueue(store: try SQLiteStore(), services: services)
         let jobs = try (0..<6).map { index in
             let audio = root.appendingPathComponent("clip-\(index).wav")
             try Self.wav(seconds: 4, seed: index).write(to: audio)
@@ -48,7 +48,7 @@ struct JobQueueWorkersTests {
         let services = backends.map { backend in
             TranscriptionService(registry: ModelRegistry(models: ["tiny": modelDirectory], defaultModelID: "tiny", backend: backend))
         }
-        let queue = JobQueue(store: try Store(), services: services)
+        let queue = JobQueue(store: try SQLiteStore(), services: services)
         let pins: [DeviceID?] = [.cuda(1), .cuda(1), nil, .cpu, .cuda(1), nil]
         let jobs = try pins.enumerated().map { index, pin in
             let audio = root.appendingPathComponent("clip-\(index).wav")
@@ -67,7 +67,7 @@ struct JobQueueWorkersTests {
 
     @Test func aJobForADeviceNoLongerServedFailsAtStart() async throws {
         let backend = CPUBackend(allocator: try CachingAllocator(backend: HostMemory()), threads: 1)
-        let queue = JobQueue(store: try Store(), service: TranscriptionService(
+        let queue = JobQueue(store: try SQLiteStore(), service: TranscriptionService(
             registry: ModelRegistry(models: [:], defaultModelID: "none", backend: backend)))
         let job = JobRecord(fileName: "a.wav", audioPath: "/nonexistent/a.wav", parameters: JobParameters(device: .cuda(7)))
         try await queue.submit([job])

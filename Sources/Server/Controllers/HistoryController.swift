@@ -7,7 +7,7 @@ import Service
 struct HistoryController {
     let queue: JobQueue
     let live: LiveStreamService
-    var store: Store { queue.store }
+    var store: any JobStore { queue.store }
 
     func addRoutes(to router: Router<AurisRequestContext>) {
         router.get("api/jobs/:id") { _, context in

@@ -7,11 +7,11 @@ import Logging
 /// through swift-log as well.
 public struct AuditLog: Sendable {
     public let logger: Logger
-    public let store: Store
+    public let store: any JobStore
     public let memory: MemoryControl
     let now: @Sendable () -> Date
 
-    public init(logger: Logger, store: Store, memory: MemoryControl, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(logger: Logger, store: any JobStore, memory: MemoryControl, now: @escaping @Sendable () -> Date = Date.init) {
         self.logger = logger
         self.store = store
         self.memory = memory

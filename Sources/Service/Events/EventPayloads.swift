@@ -71,6 +71,8 @@ public enum EventPayloads {
                 self.init(job: id, state: "queued")
             case .waiting(let id, let batchID, let reason):
                 self.init(job: id, batch: batchID, state: "running", waiting: reason)
+            case .outcomeRefused(let id, _):
+                self.init(job: id, state: "running", waiting: "this worker's lease expired; another worker runs the job")
             }
         }
 

@@ -10,7 +10,7 @@ import Whisper
 /// running, so that neither a restart nor `kill -9` loses a queued job; a graceful stop
 /// interrupts the running job at its next progress event and re-queues it.
 public final class JobQueue: Sendable {
-    public let store: Store
+    public let store: any JobStore
     /// One per device; each runs one job at a time.
     public let services: [TranscriptionService]
     /// Which worker runs which job (Note [Which worker runs a job]).
@@ -31,6 +31,9 @@ public final class JobQueue: Sendable {
         case requeued(JobRecord)
         /// Put back in the queue at start because the previous process died running it.
         case recovered(id: String)
+        /// This worker's outcome ("done", "failed", "cancelled") was not written: its lease had
+        /// expired and another worker has the job (Note [Leases]).
+        case outcomeRefused(id: String, outcome: String)
     }
 
     /// What `cancel(_:)` found.
@@ -42,7 +45,7 @@ public final class JobQueue: Sendable {
         case unknown
     }
 
-    public init(store: Store, services: [TranscriptionService], now: @escaping @Sendable () -> Date = Date.init,
+    public init(store: any JobStore, services: [TranscriptionService], now: @escaping @Sendable () -> Date = Date.init,
                 onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) {
         precondition(!services.isEmpty, "a job queue needs at least one device's service")
         self.store = store
@@ -50,9 +53,14 @@ public final class JobQueue: Sendable {
         self.now = now
         self.onEvent = onEvent
         scheduler = JobScheduler(workers: services.count)
+        // Work queued by other workers sharing the store wakes this one's too.
+        store.watchQueue { [scheduler, onEvent] change in
+            if case .recovered(let ids) = change { for id in ids { onEvent(.recovered(id: id)) } }
+            scheduler.wakeAll()
+        }
     }
 
-    public convenience init(store: Store, service: TranscriptionService, now: @escaping @Sendable () -> Date = Date.init,
+    public convenience init(store: any JobStore, service: TranscriptionService, now: @escaping @Sendable () -> Date = Date.init,
                             onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) {
         self.init(store: store, services: [service], now: now, onEvent: onEvent)
     }
@@ -153,7 +161,10 @@ public final class JobQueue: Sendable {
         var wakeups = scheduler.wakeups(of: worker).makeAsyncIterator()
         while !scheduler.isStopping {
             let excluded = scheduler.excluded(for: worker)
-            guard let job = try await store.nextQueued(excluding: excluded, for: service.registry.device.description) else {
+            // Only what this worker can run: its device and, when other machines share the queue,
+            // its models (alone, a job for a model since removed fails when it runs, saying so).
+            guard let job = try await store.nextQueued(excluding: excluded, for: service.registry.device.description,
+                                                       serving: store.isShared ? service.registry.modelIDs : nil) else {
                 // Nothing to do: sleep until a submission, a finished job or `stop()`.
                 guard await wakeups.next() != nil else { return }
                 continue
@@ -222,10 +233,13 @@ public final class JobQueue: Sendable {
                                       totalSeconds: progress.totalSeconds))
                 },
                 shouldStop: { token.reason != .none })
+            var written = true
             try await save(job) {
-                try await store.finish(job.id, transcript: result.transcript, model: result.model, device: result.device.description,
-                                       processingMilliseconds: result.processingMilliseconds, at: now())
+                written = try await store.finish(job.id, transcript: result.transcript, model: result.model,
+                                                 device: result.device.description,
+                                                 processingMilliseconds: result.processingMilliseconds, at: now())
             }
+            guard written else { return onEvent(.outcomeRefused(id: job.id, outcome: "done")) }
             removeAudio(of: job)
         } catch where token.reason == .shutdown {
             try? await store.requeue(job.id)
@@ -235,7 +249,9 @@ public final class JobQueue: Sendable {
             try? await save(job) { _ = try await store.cancel(job.id, from: .running, at: now()) }
             removeAudio(of: job)
         } catch {
-            try? await save(job) { try await store.fail(job.id, because: ServiceError(mapping: error), at: now()) }
+            var written = true
+            try? await save(job) { written = try await store.fail(job.id, because: ServiceError(mapping: error), at: now()) }
+            guard written else { return onEvent(.outcomeRefused(id: job.id, outcome: "failed")) }
             removeAudio(of: job)
         }
         if let finished = try? await store.job(job.id) { onEvent(.finished(finished)) }

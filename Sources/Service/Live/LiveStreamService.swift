@@ -14,7 +14,7 @@ import Whisper
 /// scheduler does not wait for it, and admission does not reserve memory for it (a stream's work
 /// is one 30-second window at a time, which a model's memory profile already covers).
 public final class LiveStreamService: Sendable {
-    let store: Store
+    let store: any JobStore
     let models: ModelsService
     let care: MemoryCare
     let audit: AuditLog
@@ -26,7 +26,7 @@ public final class LiveStreamService: Sendable {
     /// The open streams by job id, for cancelling one.
     private let streams = Mutex<[String: LiveStream]>([:])
 
-    init(store: Store, models: ModelsService, care: MemoryCare, audit: AuditLog, hub: EventHub, limit: Int,
+    init(store: any JobStore, models: ModelsService, care: MemoryCare, audit: AuditLog, hub: EventHub, limit: Int,
          now: @escaping @Sendable () -> Date) {
         self.store = store
         self.models = models

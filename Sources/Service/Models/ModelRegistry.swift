@@ -84,6 +84,9 @@ public final class ModelRegistry: Sendable {
         self.now = now
     }
 
+    /// Every model this registry can load, by name.
+    public var modelIDs: [String] { directories.keys.sorted() }
+
     /// Device memory allocated now on this registry's device (weights and running work).
     public var allocatedBytes: Int { backend.allocator.usage().allocatedBytes }
 

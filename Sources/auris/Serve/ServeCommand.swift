@@ -57,6 +57,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-live-streams"), help: "Live recognition streams (/api/stream) open at once, at most; each keeps about a core busy while someone speaks.")
     var maxLiveStreams = 4
 
+    @Option(help: "A PostgreSQL database shared by several Auris workers, as postgres://user[:password]@host[:port]/database (also AURIS_DATABASE; a password is better in the environment than in `ps`). Default: SQLite in --data-dir, for one machine.")
+    var database: String?
+
+    @Option(name: .customLong("spool-dir"), help: "Where uploads wait for a worker: with --database, a folder every worker sees at the same path (an NFS mount). Default: --data-dir/jobs.")
+    var spoolDirectory: String?
+
     func run() async throws {
         CHeap.configureForLongRunningProcess()   // Note [A C heap that does not creep]
         var logger = Logger(label: "auris")
@@ -97,6 +103,10 @@ struct ServeCommand: AsyncParsableCommand {
             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostMemoryMegabytes.map { $0 << 20 },
             outOfMemoryFaults: faults, historyRetentionDays: historyDays, auditRetentionDays: auditDays > 0 ? auditDays : nil)
         configuration.liveStreamLimit = maxLiveStreams
+        if let database = database ?? environment["AURIS_DATABASE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do { configuration.database = try DatabaseAddress(parsing: database) } catch { throw UserError(error.message) }
+        }
+        configuration.spoolDirectory = spoolDirectory.map { URL(fileURLWithPath: $0) }
         return configuration
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// Appends an entry to the audit log; returns it with its id.
     @discardableResult
     public func append(_ entry: AuditEntry) async throws -> AuditEntry {
@@ -13,7 +13,7 @@ extension Store {
     }
 
     /// Audit entries, newest first, optionally only those whose action starts with `actionPrefix`.
-    public func audit(actionPrefix: String? = nil, limit: Int, offset: Int) async throws -> (total: Int, entries: [AuditEntry]) {
+    public func audit(actionPrefix: String?, limit: Int, offset: Int) async throws -> (total: Int, entries: [AuditEntry]) {
         try await database.read { db in
             var request = AuditEntry.all()
             if let actionPrefix, !actionPrefix.isEmpty {

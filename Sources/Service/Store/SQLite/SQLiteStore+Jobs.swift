@@ -4,24 +4,24 @@ import Whisper
 
 /// The job queue and the history, as rows. Every state change is one transaction (see
 /// Note [Durability] in Store.swift).
-extension Store {
+extension SQLiteStore {
     /// Adds jobs (and their batch) as queued.
-    public func enqueue(_ jobs: [JobRecord], batch: BatchRecord? = nil) async throws {
+    public func enqueue(_ jobs: [JobRecord], batch: BatchRecord?) async throws {
         try await write { db in
             try batch?.insert(db)
             for job in jobs { try job.insert(db) }
         }
     }
 
-    /// The oldest queued job that `device`'s worker may run (one for any device, or for this
-    /// one), other than those another worker has just claimed.
-    public func nextQueued(excluding claimed: Set<String> = [], for device: String? = nil) async throws -> JobRecord? {
+    public func nextQueued(excluding claimed: Set<String>, for device: String?, serving models: [String]?) async throws -> JobRecord? {
         try await database.read { db in
             let jobs = try JobRecord.filter(JobRecord.CodingKeys.state == JobState.queued.rawValue)
                 .filter(!claimed.contains(JobRecord.CodingKeys.id))
                 .order(Column.rowID).fetchCursor(db)
             while let job = try jobs.next() {
-                if device == nil || job.parameters.device == nil || job.parameters.device?.description == device { return job }
+                let deviceFits = device == nil || job.parameters.device == nil || job.parameters.device?.description == device
+                let modelFits = models == nil || job.parameters.model.map { models!.contains($0) } ?? true
+                if deviceFits && modelFits { return job }
             }
             return nil
         }
@@ -40,7 +40,7 @@ extension Store {
 
     /// Progress of the running job. Synchronous: it is called from the device's worker queue,
     /// off Swift concurrency, and keeps progress rows in order with the final one.
-    func recordProgress(_ id: String, processedSeconds: Double, totalSeconds: Double?) throws {
+    public func recordProgress(_ id: String, processedSeconds: Double, totalSeconds: Double?) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE job SET processed_seconds = ?, total_seconds = COALESCE(?, total_seconds) WHERE id = ?",
                            arguments: [processedSeconds, totalSeconds, id])
@@ -49,7 +49,7 @@ extension Store {
 
     /// The memory the running job used (JobMemory), written when its run ends, done or failed.
     /// Synchronous, like `recordProgress`, for the same reason.
-    func recordMemory(_ id: String, _ memory: JobMemory) throws {
+    public func recordMemory(_ id: String, _ memory: JobMemory) throws {
         let json = String(decoding: try JSONEncoder().encode(memory), as: UTF8.self)
         try database.write { db in
             try db.execute(sql: "UPDATE job SET memory = ? WHERE id = ?", arguments: [json, id])
@@ -57,32 +57,35 @@ extension Store {
     }
 
     /// Why the running job waits (nil: it no longer does). Synchronous, like `recordProgress`.
-    func recordWaiting(_ id: String, _ reason: String?) throws {
+    public func recordWaiting(_ id: String, _ reason: String?) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE job SET waiting = ? WHERE id = ?", arguments: [reason, id])
         }
     }
 
-    /// Stores the result; the job leaves the queue for the history.
+    @discardableResult
     public func finish(_ id: String, transcript: Transcript, model: String, device: String,
-                       processingMilliseconds: Double, at time: Date) async throws {
+                       processingMilliseconds: Double, at time: Date) async throws -> Bool {
         let transcriptJSON = String(decoding: try JSONEncoder().encode(transcript), as: UTF8.self)
-        try await write { db in
+        return try await write { db in
             try db.execute(sql: """
                 UPDATE job SET state = 'done', finished_at = ?, transcript = ?, text = ?, model = ?, device = ?,
                     processing_ms = ?, processed_seconds = ?, total_seconds = ?, error = NULL, waiting = NULL, audio_path = NULL
-                WHERE id = ?
+                WHERE id = ? AND state IN ('queued', 'running')
                 """, arguments: [time, transcriptJSON, transcript.text, model, device, processingMilliseconds,
                                  transcript.duration, transcript.duration, id])
+            return db.changesCount == 1
         }
     }
 
-    public func fail(_ id: String, because error: ServiceError, at time: Date) async throws {
+    @discardableResult
+    public func fail(_ id: String, because error: ServiceError, at time: Date) async throws -> Bool {
         try await write { db in
             try db.execute(sql: """
                 UPDATE job SET state = 'failed', finished_at = ?, error = ?, error_code = ?, error_api_code = ?, waiting = NULL, audio_path = NULL
-                WHERE id = ?
+                WHERE id = ? AND state IN ('queued', 'running')
                 """, arguments: [time, error.message, error.code.rawValue, error.apiCode, id])
+            return db.changesCount == 1
         }
     }
 
@@ -139,11 +142,6 @@ extension Store {
         try await database.read { db in
             try JobRecord.filter(JobRecord.CodingKeys.state == JobState.queued.rawValue).order(Column.rowID).fetchAll(db)
         }
-    }
-
-    /// The IDs of the jobs waiting to run, oldest first.
-    public func queuedJobIDs() async throws -> [String] {
-        try await queuedJobs().map(\.id)
     }
 
     /// Finished jobs, newest first, whose text or file name contains `query` (any case).

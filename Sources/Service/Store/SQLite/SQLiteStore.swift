@@ -1,16 +1,17 @@
 import Foundation
 import GRDB
 
-/// Auris's one SQLite file (`DATA_DIR/auris.sqlite`): the jobs and batches with their results
-/// (the history) and the audit log. Only this module knows SQL.
+/// Auris's one SQLite file (`DATA_DIR/auris.sqlite`) on a single machine: the jobs and batches
+/// with their results (the history) and the audit log. Only this module knows SQL.
 ///
-/// Note [Durability]: the database runs in WAL mode with `synchronous = NORMAL`, so every
-/// committed write survives the process being killed (`kill -9`); only a power cut can lose the
-/// last transactions. Each state change of a job is its own transaction, which is what lets a
-/// restart lose no finished result and no queued job.
-public final class Store: Sendable {
+/// The database runs in WAL mode with `synchronous = NORMAL`, so every committed write survives
+/// the process being killed (`kill -9`); only a power cut can lose the last transactions
+/// (Note [Durability] in JobStore.swift).
+public final class SQLiteStore: JobStore {
     let database: any DatabaseWriter
     public let path: String?
+    public var location: String { path ?? "memory" }
+    public var isShared: Bool { false }
 
     /// Opens (creating when absent) the store at `file` and brings its schema up to date.
     public init(file: URL) throws {

@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// The jobs, batches, history and audit log in one PostgreSQL database that several Auris
+/// workers share (`--database postgres://…`): each worker claims queued jobs under a lease
+/// (Note [Leases]) and is woken by `LISTEN/NOTIFY` when work arrives.
+///
+/// Note [Leases]: a worker that starts a job writes its id and `lease_until` into the row and
+/// renews the lease of every job it runs every `renewEvery` (a third of the lease by default). A
+/// worker that dies stops renewing: once the lease has expired, any worker's next round puts
+/// the job back in the queue (a live stream, which has no audio to run again, ends failed) and
+/// another finishes it. A worker's outcome is written only while the job is still its own, so a
+/// worker that stalled past its lease and comes back cannot write a second result: `finish`
+/// answers false, and the queue audits it.
+public final class PostgresStore: JobStore {
+    public struct Settings: Sendable {
+        /// Who claims jobs: stable across restarts of one server (host and port), so that a
+        /// restarted worker takes back at once what it left running.
+        public var worker: String
+        /// How long a claim holds without renewal.
+        public var lease: Duration = .seconds(15)
+        /// How often this worker renews its leases and puts expired ones back in the queue.
+        public var renewEvery: Duration = .seconds(5)
+
+        public init(worker: String, lease: Duration = .seconds(15), renewEvery: Duration? = nil) {
+            self.worker = worker
+            self.lease = lease
+            self.renewEvery = renewEvery ?? lease / 3
+        }
+    }
+
+    public let address: DatabaseAddress
+    public let settings: Settings
+    public var location: String { address.description }
+    public var isShared: Bool { true }
+    let client: PostgresClient
+    let logger: Logger
+    private let tasks: Mutex<[Task<Void, Never>]> = Mutex([])
+    private let wakes = Mutex<[@Sendable (QueueChange) -> Void]>([])
+
+    /// Connects, brings the schema up to date (Note [Schema versions]) and starts renewing leases.
+    public init(address: DatabaseAddress, settings: Settings, logger: Logger) async throws {
+        self.address = address
+        self.settings = settings
+        self.logger = logger
+        var configuration = PostgresClient.Configuration(
+            host: address.host, port: address.port, username: address.user, password: address.password,
+            database: address.database, tls: Self.tls(address.tls))
+        configuration.options.maximumConnections = 8
+        configuration.options.connectTimeout = .seconds(10)
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = self.client
+        tasks.withLock { $0.append(Task { await client.run() }) }
+        do {
+            try await migrate()
+        } catch {
+            close()
+            throw ServiceError(.storeBusy, "could not open the database at \(address): \(Self.describe(error))")
+        }
+        startRenewing()
+        startListening()
+    }
+
+    deinit { close() }
+
+    /// Stops renewing leases and listening, and closes the connections.
+    public func close() {
+        // The client's own task last: the listener, cancelled first, takes its lost connection quietly.
+        for task in tasks.withLock({ tasks in defer { tasks = [] }; return tasks }).reversed() { task.cancel() }
+    }
+
+    private static func tls(_ mode: DatabaseAddress.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+
+    /// The server's own words for an error (PSQLError hides them from `description`).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+        }
+        return "\(error)"
+    }
+
+    /// Runs `work` on the client and maps the database's errors to the service's.
+    func run<T>(_ work: (PostgresClient) async throws -> T) async throws -> T {
+        do {
+            return try await work(client)
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            // Unreachable or refusing: like a locked SQLite file, it passes (503, and an outcome waits).
+            throw ServiceError(.storeBusy, "the database at \(address) failed: \(Self.describe(error))")
+        }
+    }
+
+    /// Runs `work` and waits for it, for the synchronous record* calls: they come from a device's
+    /// worker queue (a Dispatch thread, never the cooperative pool), and one call returning
+    /// before the next begins keeps the rows in order.
+    func blocking(_ work: @escaping @Sendable () async throws -> Void) throws {
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let result: Result<Void, any Error>
+            do { try await work(); result = .success(()) } catch { result = .failure(error) }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        try outcome.withLock { $0! }.get()
+    }
+
+    // MARK: Waking workers
+
+    /// Calls `onChange` whenever queued work may have appeared: a job queued by any worker, a
+    /// job put back in the queue, or every `renewEvery` as a backstop for a lost notification.
+    public func watchQueue(_ onChange: @escaping @Sendable (QueueChange) -> Void) {
+        wakes.withLock { $0.append(onChange) }
+    }
+
+    func wakeWatchers(_ change: QueueChange = .queued) {
+        for wake in wakes.withLock({ $0 }) { wake(change) }
+    }
+
+    static let channel = "auris_jobs"
+
+    /// Tells every worker listening that the queue changed.
+    func notifyQueue(on connection: PostgresConnection) async throws {
+        try await connection.query("SELECT pg_notify('auris_jobs', '')", logger: logger)
+    }
+
+    private func startListening() {
+        let task = Task { [weak self, client, logger] in
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        for try await _ in try await connection.listen(Self.channel) {
+                            self?.wakeWatchers()
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("listening for queued jobs failed; trying again in 1 s", metadata: ["error": "\(Self.describe(error))"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        tasks.withLock { $0.append(task) }
+    }
+
+    private func startRenewing() {
+        let task = Task { [weak self, settings] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: settings.renewEvery)
+                guard let self, !Task.isCancelled else { return }
+                do {
+                    try await self.renewLeases()
+                    let recovered = try await self.requeueExpired()
+                    self.wakeWatchers(recovered.isEmpty ? .queued : .recovered(recovered))
+                } catch {
+                    self.logger.warning("renewing job leases failed", metadata: ["error": "\(Self.describe(error))"])
+                }
+            }
+        }
+        tasks.withLock { $0.append(task) }
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster on loopback, for the tests and the scale-out check; never a mock.
+#   scripts/postgres.sh start DIR   initdb into DIR, start on a free port, print the address
+#   scripts/postgres.sh stop DIR    stop it and remove DIR
+#   scripts/postgres.sh run CMD…    start one, run CMD with AURIS_TEST_DATABASE set, stop it
+# Trust authentication on 127.0.0.1 only, fsync off: the data is the test's and dies with it.
+# As root (CI), the server runs as the `postgres` user that Debian's package creates.
+set -euo pipefail
+
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -z "$bin" ]; then
+  echo "PostgreSQL is not installed: run scripts/install-deps.sh --browser (Debian's postgresql package)" >&2
+  exit 1
+fi
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start() {
+  local dir=$1
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  as_owner "$bin/initdb" -D "$dir/data" -U auris --auth=trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; exit 1; }
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c max_connections=200" \
+    >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+  "$bin/createdb" -h 127.0.0.1 -p "$port" -U auris auris
+  echo "postgres://auris@127.0.0.1:$port/auris?sslmode=disable" | tee "$dir/address"
+}
+
+stop() {
+  local dir=$1
+  [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+
+case "${1:-}" in
+  start) start "$2" ;;
+  stop) stop "$2" ;;
+  run)
+    shift
+    dir=$(mktemp -d /tmp/auris-postgres.XXXXXX)
+    trap 'stop "$dir"' EXIT
+    AURIS_TEST_DATABASE=$(start "$dir")
+    export AURIS_TEST_DATABASE
+    "$@"
+    ;;
+  *) echo "usage: $0 start DIR | stop DIR | run CMD..." >&2; exit 2 ;;
+esac
