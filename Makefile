@@ -32,6 +32,7 @@ test: model browser-deps
 		AURIS_CUDA_LIBRARY_PATH=$$(scripts/cuda-compiler.sh) scripts/postgres.sh run swift test $(RELEASE) --skip-build
 	swift build $(RELEASE) --product AllocatorBenchmarks
 	swift build $(RELEASE) --product ServerBenchmarks
+	swift build $(RELEASE) --product QueueBenchmarks
 	swift build $(RELEASE) --product auris
 	scripts/check-cli.sh .build/release/auris
 	scripts/check-remote-admin.sh .build/release/auris
@@ -44,10 +45,12 @@ test: model browser-deps
 	scripts/fuzz.sh 10
 	scripts/check-web-ui.sh
 	$$(scripts/browser-venv.sh) scripts/check-live.py .build/release/auris
+	python3 scripts/check-fleet.py .build/release/auris
 	python3 Benchmarks/Whisper/check_memory_flat.py
 	python3 Benchmarks/Whisper/check_unload.py
 
-# Allocator and audio micro-benchmarks, clear_cache over HTTP, then Auris against faster-whisper
+# Allocator and audio micro-benchmarks, clear_cache over HTTP, the shared queue's claims per
+# second on a throwaway PostgreSQL, then Auris against faster-whisper
 # and whisper.cpp on a real recording (models/real-speech, from PyPI) at 16 and 48 kHz.
 bench: model
 	swift build $(RELEASE) --product AllocatorBenchmarks
@@ -57,6 +60,8 @@ bench: model
 	.build/release/AudioBenchmarks
 	swift build $(RELEASE) --product ServerBenchmarks
 	.build/release/ServerBenchmarks
+	swift build $(RELEASE) --product QueueBenchmarks
+	scripts/postgres.sh run .build/release/QueueBenchmarks
 	scripts/real-speech.sh >/dev/null
 	PEER_PYTHON=$$(scripts/golden/setup-venv.sh >/dev/null && echo .venv/golden/bin/python) \
 		WHISPER_CPP_PYTHON=$$(Benchmarks/Whisper/setup-whispercpp.sh) python3 Benchmarks/Whisper/bench.py

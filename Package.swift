@@ -113,6 +113,13 @@ let package = Package(
             ],
             path: "Benchmarks/ServerBenchmarks"
         ),
+        .executableTarget(
+            name: "QueueBenchmarks",
+            dependencies: [
+                "Service", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/QueueBenchmarks"
+        ),
         .testTarget(
             name: "DeviceMemoryTests",
             dependencies: [

@@ -20,7 +20,10 @@ as_owner() {
 start() {
   local dir=$1
   mkdir -p "$dir"
-  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres: "$dir"
+    runuser -u postgres -- test -w "$dir" || { echo "$dir: the postgres user cannot reach it (a parent folder is private)" >&2; exit 1; }
+  fi
   as_owner "$bin/initdb" -D "$dir/data" -U auris --auth=trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
   local port

@@ -40,6 +40,7 @@ public func buildApplication(
             RetentionService(service: service, historyDays: configuration.historyRetentionDays,
                              auditDays: configuration.auditRetentionDays, interval: clock.retentionInterval, now: clock.now),
             MemorySamplingService(memory: service.memory),
+            FleetService(fleet: service.fleet),
         ],
         onServerRunning: onServerRunning,
         logger: logger)
@@ -70,5 +71,6 @@ public func buildRouter(_ service: AurisService, configuration: ServerConfigurat
     }
     ModelsController(models: service.models).addRoutes(to: router, admin: admin)
     SystemController(memory: service.memory).addRoutes(to: router, admin: admin)
+    FleetController(fleet: service.fleet).addRoutes(to: router, admin: admin)
     return router
 }

@@ -48,6 +48,8 @@ public struct ServerConfiguration: Sendable {
     /// Where uploads wait for a worker (`--spool-dir`), a folder every worker sees; nil = the
     /// data directory's `jobs`.
     public var spoolDirectory: URL?
+    /// How long a claim on a job holds without renewal, with a shared database (Note [Leases]).
+    public var leaseSeconds = 15.0
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
@@ -90,6 +92,7 @@ public struct ServerConfiguration: Sendable {
                              allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes,
                              outOfMemoryFaults: outOfMemoryFaults, liveStreamLimit: liveStreamLimit,
                              database: database, workerName: "\(ProcessInfo.processInfo.hostName):\(port)",
-                             spoolDirectory: spoolDirectory)
+                             workerURL: "http://\(["0.0.0.0", "::"].contains(host) ? ProcessInfo.processInfo.hostName : host):\(port)",
+                             lease: .milliseconds(Int(leaseSeconds * 1000)), spoolDirectory: spoolDirectory)
     }
 }

@@ -28,6 +28,10 @@ public struct ServiceConfiguration: Sendable {
     public var database: DatabaseAddress?
     /// This worker's name in a shared database: who holds a job's lease (Note [Leases]).
     public var workerName: String
+    /// Where this worker's API answers, for the fleet view.
+    public var workerURL: String
+    /// How long a claim on a job holds without renewal (Note [Leases]).
+    public var lease: Duration
     /// Where uploads wait for a worker; every worker must see the same files (docs/scale-out.md).
     /// nil = `jobs` in the data directory.
     public var spoolDirectory: URL?
@@ -35,7 +39,10 @@ public struct ServiceConfiguration: Sendable {
     public init(devices: [DeviceID], modelsDirectory: URL, defaultModel: String, dataDirectory: URL, threads: Int,
                 computeType: ComputeType?, keepAlive: KeepAlive, allocatorConfiguration: AllocatorConfiguration,
                 hostCapacityBytes: Int?, outOfMemoryFaults: OutOfMemoryFaults? = nil, liveStreamLimit: Int = 4,
-                database: DatabaseAddress? = nil, workerName: String = ProcessInfo.processInfo.hostName, spoolDirectory: URL? = nil) {
+                database: DatabaseAddress? = nil, workerName: String = ProcessInfo.processInfo.hostName,
+                workerURL: String = "", lease: Duration = .seconds(15), spoolDirectory: URL? = nil) {
+        self.lease = lease
+        self.workerURL = workerURL
         self.liveStreamLimit = liveStreamLimit
         self.database = database
         self.workerName = workerName
@@ -68,6 +75,7 @@ public struct AurisService: Sendable {
     public let memory: MemoryService
     public let metrics: JobMetrics
     public let live: LiveStreamService
+    public let fleet: Fleet
 
     /// - Parameters:
     ///   - allocators: made from the configuration when nil (benchmarks and tests pass their own).
@@ -93,7 +101,8 @@ public struct AurisService: Sendable {
         }
         let control = MemoryControl(allocators: allocators, registries: registries)
         let store: any JobStore = if let database = configuration.database {
-            try await PostgresStore(address: database, settings: PostgresStore.Settings(worker: configuration.workerName), logger: logger)
+            try await PostgresStore(address: database, settings: PostgresStore.Settings(worker: configuration.workerName, lease: configuration.lease),
+                                logger: logger)
         } else {
             try SQLiteStore(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
         }
@@ -131,14 +140,17 @@ public struct AurisService: Sendable {
             }
         }
         let models = ModelsService(registries: registries, audit: audit)
+        let memory = MemoryService(control: control, care: care, audit: audit, hub: hub, timeline: MemoryTimeline())
         return AurisService(
             allocators: allocators, registries: registries, store: store, audit: audit, hub: hub, queue: queue,
             intake: Intake(directory: configuration.spoolDirectory ?? configuration.dataDirectory.appendingPathComponent("jobs"), queue: queue, registries: registries),
             models: models,
-            memory: MemoryService(control: control, care: care, audit: audit, hub: hub, timeline: MemoryTimeline()),
+            memory: memory,
             metrics: metrics,
             live: LiveStreamService(store: store, models: models, care: care, audit: audit, hub: hub,
-                                    limit: configuration.liveStreamLimit, now: now))
+                                    limit: configuration.liveStreamLimit, now: now),
+            fleet: Fleet(name: configuration.workerName, url: configuration.workerURL, store: store as? any FleetStore,
+                         memory: memory, registries: registries, logger: logger, startedAt: now()))
     }
 
     /// One line per finished job, like the command line's summary: what ran, how long, and

@@ -18,6 +18,10 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case unknownModel = "unknown_model"
         case unknownJob = "unknown_job"
         case unknownBatch = "unknown_batch"
+        /// No worker of that name shares this server's database.
+        case unknownWorker = "unknown_worker"
+        /// The worker has stopped reporting, or did not carry out a command in time.
+        case workerUnavailable = "worker_unavailable"
         /// A device this server has not opened (nothing has run on it).
         case deviceNotOpen = "device_not_open"
         case modelBusy = "model_busy"

@@ -35,10 +35,10 @@ struct ErrorMappingMiddleware: RouterMiddleware {
     static func status(of code: ServiceError.Code) -> HTTPResponse.Status {
         switch code {
         case .invalidParameter, .badAudio: .badRequest
-        case .unknownModel, .unknownJob, .unknownBatch, .deviceNotOpen: .notFound
+        case .unknownModel, .unknownJob, .unknownBatch, .unknownWorker, .deviceNotOpen: .notFound
         case .modelBusy, .modelNotLoaded, .jobFinished, .jobNotFinished, .noTranscript, .cancelled: .conflict
         case .audioTool, .modelUnreadable: .unprocessableContent
-        case .outOfMemory, .shuttingDown, .deviceUnavailable, .storeBusy: .serviceUnavailable
+        case .outOfMemory, .shuttingDown, .deviceUnavailable, .storeBusy, .workerUnavailable: .serviceUnavailable
         case .storageFull: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
         case .engineFailure: .internalServerError
         }

@@ -42,7 +42,8 @@ public struct AuditLog: Sendable {
     }
 
     /// A clear, recorded with the allocator's own before and after (no second sampling).
-    func recordClear(actor: String, action: String, result: MemoryControl.ClearCacheResult, detail: String) async {
+    @discardableResult
+    func recordClear(actor: String, action: String, result: MemoryControl.ClearCacheResult, detail: String) async -> AuditEntry? {
         await append(AuditEntry(time: now(), actor: actor, action: action, result: .ok, detail: detail,
                                 memoryBefore: result.devices.map { DeviceUsage(device: $0.device, usage: $0.before, memory: $0.deviceBefore) },
                                 memoryAfter: result.devices.map { DeviceUsage(device: $0.device, usage: $0.after, memory: $0.deviceAfter) },
@@ -78,7 +79,9 @@ public struct AuditLog: Sendable {
         try await store.audit(actionPrefix: actionPrefix, limit: limit, offset: offset)
     }
 
-    private func append(_ entry: AuditEntry) async {
+    /// Writes the entry; returns it with its id, or nil when the store failed (and says so in the log).
+    @discardableResult
+    private func append(_ entry: AuditEntry) async -> AuditEntry? {
         var metadata: Logger.Metadata = ["actor": "\(entry.actor)", "action": "\(entry.action)", "result": "\(entry.result.rawValue)"]
         if let detail = entry.detail { metadata["detail"] = "\(detail)" }
         if let parameters = entry.parameters { metadata["parameters"] = "\(parameters)" }
@@ -88,9 +91,10 @@ public struct AuditLog: Sendable {
         }
         logger.log(level: entry.result == .ok ? .notice : .warning, "audit", metadata: metadata)
         do {
-            try await store.append(entry)
+            return try await store.append(entry)
         } catch {
             logger.error("the audit log could not be written", metadata: ["error": "\(error)", "action": "\(entry.action)"])
+            return nil
         }
     }
 

@@ -43,22 +43,22 @@ public struct MemoryControl: Sendable {
         }
     }
 
-    /// Releases every cached segment holding no live block, on every opened device. Safe while
-    /// a job runs: live blocks are never touched.
-    public func clearCache() -> ClearCacheResult {
+    /// Releases every cached segment holding no live block, on every opened device (or on
+    /// `device` alone). Safe while a job runs: live blocks are never touched.
+    public func clearCache(on device: DeviceID? = nil) -> ClearCacheResult {
         let started = DispatchTime.now().uptimeNanoseconds
-        let reports = allocators.devices.compactMap { allocators.openedAllocator(for: $0)?.emptyCache() }
+        let reports = allocators.devices.filter { device == nil || $0 == device }.compactMap { allocators.openedAllocator(for: $0)?.emptyCache() }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
         return ClearCacheResult(
             cudaAvailable: !allocators.inventory.cuda.isEmpty, cudaUnavailableReason: allocators.inventory.cudaUnavailableReason,
             devices: reports, releasedBytes: reports.reduce(0) { $0 + $1.releasedBytes }, durationMilliseconds: elapsed)
     }
 
-    /// Unloads every model no job is using, then clears the caches.
-    public func unloadAndClear() async -> ClearCacheResult {
+    /// Unloads every model no job is using, then clears the caches (of `device` alone, when given).
+    public func unloadAndClear(on device: DeviceID? = nil) async -> ClearCacheResult {
         var unloaded: [String] = []
-        for registry in registries { unloaded += registry.unloadAll() }
-        var result = clearCache()
+        for registry in registries where device == nil || registry.device == device { unloaded += registry.unloadAll() }
+        var result = clearCache(on: device)
         result.unloadedModels = unloaded
         return result
     }

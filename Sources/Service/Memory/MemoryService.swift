@@ -48,9 +48,7 @@ public struct MemoryService: Sendable {
 
     /// Releases every cached segment with no live block, on every opened device.
     public func clearCache(actor: String) async -> MemoryControl.ClearCacheResult {
-        let result = control.clearCache()
-        await finish(result, actor: actor, action: "memory.clear_cache", detail: Self.summary(result))
-        return result
+        await clear(.clearCache, device: nil, actor: actor).result
     }
 
     /// Per opened device, what a clear would release now and what would stay as fragmentation.
@@ -60,16 +58,28 @@ public struct MemoryService: Sendable {
 
     /// Unloads every model no job is using, then clears.
     public func unloadAndClear(actor: String) async -> MemoryControl.ClearCacheResult {
-        let result = await control.unloadAndClear()
-        await finish(result, actor: actor, action: "memory.unload_and_clear",
-                     detail: "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))]; " + Self.summary(result))
-        return result
+        await clear(.unloadAndClear, device: nil, actor: actor).result
     }
 
-    private func finish(_ result: MemoryControl.ClearCacheResult, actor: String, action: String, detail: String) async {
-        await audit.recordClear(actor: actor, action: action, result: result, detail: detail)
+    /// A clear (after unloading the idle models, for `unloadAndClear`) on every opened device or
+    /// on `device` alone, audited; returns the allocator's before and after and the audit entry.
+    /// `worker` names this worker in the detail, where several share the audit log.
+    public func clear(_ action: ClearAction, device: DeviceID?, actor: String, worker: String? = nil)
+        async -> (result: MemoryControl.ClearCacheResult, audit: AuditEntry?) {
+        let result: MemoryControl.ClearCacheResult
+        let place = [worker.map { "worker \($0)" }, device.map { "on \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        var detail = place.isEmpty ? "" : place + ": "
+        switch action {
+        case .clearCache:
+            result = control.clearCache(on: device)
+        case .unloadAndClear:
+            result = await control.unloadAndClear(on: device)
+            detail += "unloaded [\((result.unloadedModels ?? []).joined(separator: ", "))]; "
+        }
+        let entry = await audit.recordClear(actor: actor, action: "memory." + action.rawValue, result: result, detail: detail + Self.summary(result))
         care.recordManualCleanup()
         hub.publish("clear_cache", result)
+        return (result, entry)
     }
 
     /// Segments, blocks and recent events of one opened device's allocator.

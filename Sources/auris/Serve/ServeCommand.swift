@@ -60,6 +60,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A PostgreSQL database shared by several Auris workers, as postgres://user[:password]@host[:port]/database (also AURIS_DATABASE; a password is better in the environment than in `ps`). Default: SQLite in --data-dir, for one machine.")
     var database: String?
 
+    @Option(name: .customLong("lease-seconds"), help: "With --database: how long a worker's claim on a job holds without renewal (renewed every third of it); a dead worker's job runs elsewhere after this.")
+    var leaseSeconds = 15.0
+
     @Option(name: .customLong("spool-dir"), help: "Where uploads wait for a worker: with --database, a folder every worker sees at the same path (an NFS mount). Default: --data-dir/jobs.")
     var spoolDirectory: String?
 
@@ -107,6 +110,8 @@ struct ServeCommand: AsyncParsableCommand {
             do { configuration.database = try DatabaseAddress(parsing: database) } catch { throw UserError(error.message) }
         }
         configuration.spoolDirectory = spoolDirectory.map { URL(fileURLWithPath: $0) }
+        guard leaseSeconds >= 1, leaseSeconds <= 3600 else { throw UserError("--lease-seconds must be between 1 and 3600") }
+        configuration.leaseSeconds = leaseSeconds
         return configuration
     }
 

@@ -61,6 +61,31 @@ extension PostgresStore {
             "CREATE INDEX audit_by_action ON audit (action text_pattern_ops)",
             "CREATE INDEX audit_by_time ON audit (time)",
         ]),
+        (2, "the fleet: worker reports and commands", [
+            """
+            CREATE TABLE worker (
+                name text PRIMARY KEY,
+                seen_at timestamptz NOT NULL,
+                report text NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE command (
+                id bigserial PRIMARY KEY,
+                worker text NOT NULL,
+                action text NOT NULL,
+                device text,
+                actor text NOT NULL,
+                requested_at timestamptz NOT NULL DEFAULT now(),
+                taken_at timestamptz,
+                done_at timestamptz,
+                result text,
+                audit_id bigint,
+                error text
+            )
+            """,
+            "CREATE INDEX command_waiting ON command (worker, id) WHERE taken_at IS NULL",
+        ]),
     ]
 
     func migrate() async throws {

@@ -137,17 +137,21 @@ public final class PostgresStore: JobStore {
     }
 
     private func startListening() {
-        let task = Task { [weak self, client, logger] in
+        listen(on: Self.channel) { [weak self] _ in self?.wakeWatchers() }
+    }
+
+    /// Calls `handle` with the payload of every notification on `channel`, on a connection of
+    /// its own, listening again a second after the connection is lost (a database restart).
+    func listen(on channel: String, _ handle: @escaping @Sendable (String) -> Void) {
+        let task = Task { [client, logger] in
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in
-                        for try await _ in try await connection.listen(Self.channel) {
-                            self?.wakeWatchers()
-                        }
+                        for try await notification in try await connection.listen(channel) { handle(notification.payload) }
                     }
                 } catch {
                     if Task.isCancelled { return }
-                    logger.warning("listening for queued jobs failed; trying again in 1 s", metadata: ["error": "\(Self.describe(error))"])
+                    logger.warning("listening on \(channel) failed; trying again in 1 s", metadata: ["error": "\(Self.describe(error))"])
                     try? await Task.sleep(for: .seconds(1))
                 }
             }
