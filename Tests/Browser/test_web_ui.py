@@ -127,6 +127,24 @@ class WebUITests(unittest.TestCase):
         self.assertIn("127.0.0.1", row.text)
         self.assertIn("→", row.text)
 
+    def test_the_workers_card_has_this_server_clear_its_device(self):
+        self.server.transcribe("en-us_hello.wav")
+        wait = self.open("system")
+        row = "#fleet tr[data-device='cpu']"
+        wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, row)))
+        self.assertIn("(this one)", self.browser.find_element(By.CSS_SELECTOR, row).text)
+
+        def click_clear(browser):   # the list is drawn again every 5 s: find the button afresh
+            try:
+                browser.find_element(By.CSS_SELECTOR, row).find_element(By.XPATH, ".//button[text()='Clear cache']").click()
+                return True
+            except StaleElementReferenceException:
+                return False
+        wait.until(click_clear)
+        chart = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#fleet-result .chart")))
+        self.assertIn("released", chart.text)
+        self.assertRegex(self.browser.find_element(By.ID, "fleet-result").text, r"cleared cpu \(audit entry \d+\)")
+
     def test_a_threshold_warning_shows_the_banner(self):
         self.server.transcribe("en-us_hello.wav")  # a model and its working memory are resident
         try:

@@ -46,9 +46,13 @@ public final class Fleet: Sendable {
                      models: Array(Set(registries.flatMap(\.modelIDs))).sorted())
     }
 
-    /// Publishes the report and carries out commands, until cancelled; alone, returns at once.
+    /// Publishes the report and carries out commands, until cancelled (alone, only waits for that:
+    /// a lifecycle service that returns early stops the server).
     public func run() async {
-        guard let store else { return }
+        guard let store else {
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            return
+        }
         let arrived = commandArrived.continuation
         store.watchCommands { arrived.yield() }
         await withTaskGroup(of: Void.self) { group in

@@ -1,6 +1,8 @@
 // System: live memory per device, clear cache with a before/after chart, unload and clear,
-// the last hour of memory, the segment map, the policies, and the audit log.
+// the last hour of memory, the workers sharing the database, the segment map, the policies, and
+// the audit log.
 import { api, byteSpan, bytes, el, fill, onServerEvent, when } from "../lib.js";
+import { fleetSection } from "./fleet.js";
 import { policyEditor } from "./policies.js";
 
 export async function render(main) {
@@ -60,6 +62,7 @@ export async function render(main) {
         el("p", { class: "muted" }, "Clearing releases cached memory that no tensor uses; work in progress is never touched."),
         el("div", { class: "row" }, clear, unload), clearResult)),
     el("section", { class: "card" }, el("h2", {}, "The last hour"), timeline, legend()),
+    fleetSection(showClear),
     el("section", { class: "card" }, el("h2", {}, "Segments (CPU)"),
       el("p", { class: "muted" }, "Each row is a segment held from the device; green blocks are live, amber cached, and cached space inside a row with live blocks is fragmentation."),
       el("div", { class: "segments-scroll" }, segments)),
