@@ -17,7 +17,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from auris_server import CLIPS, ROOT, Server, is_clear_error  # noqa: E402
@@ -45,6 +47,10 @@ class Database:
                                 check=True, capture_output=True, text=True).stdout
         return [line.split("\t") for line in output.splitlines() if line]
 
+    def pause(self, seconds):
+        """The database goes away for `seconds` (a restart, a failover) and comes back."""
+        subprocess.run([os.path.join(ROOT, "scripts", "postgres.sh"), "pause", self.folder, str(seconds)], check=True)
+
     def stop(self):
         subprocess.run([os.path.join(ROOT, "scripts", "postgres.sh"), "stop", self.folder], check=False)
 
@@ -54,6 +60,77 @@ def finishes(server):
     with open(server.log_path, errors="replace") as f:
         return [re.search(r"\bjob=(\S+)", line).group(1) for line in f
                 if "job finished" in line and "state=done" in line and re.search(r"\bjob=\S+", line)]
+
+
+def running_on(database, job_id, timeout=60):
+    """The worker that runs the job, once one does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = database.sql(f"SELECT worker FROM job WHERE id = '{job_id}' AND state = 'running'")
+        if rows:
+            return rows[0][0]
+        time.sleep(0.05)
+    return None
+
+
+def across_workers(workers, names, database, work):
+    """With one worker busy on a long job: a synchronous request sent to it is run by the other
+    and still answered by it; a job running on one is cancelled through the other."""
+    long_clip = os.path.join(work, "story-x3.wav")
+    with wave.open(os.path.join(CLIPS, "en-mixed_story_32s.wav")) as story:
+        params, frames = story.getparams(), story.readframes(story.getnframes())
+    with wave.open(long_clip, "wb") as out:
+        out.setparams(params)
+        out.writeframes(frames * 3)
+    status, first = workers[0].upload(long_clip, "?wait=false")
+    busy = running_on(database, first.get("id"))
+    check("a long job runs", status == 202 and busy in names, f"{status} {busy}")
+    if busy not in names:
+        return
+    busy_server, other_server = (workers[0], workers[1]) if busy == names[0] else (workers[1], workers[0])
+    started = time.monotonic()
+    status, answer = busy_server.upload(os.path.join(CLIPS, "en-us_hello.wav"), timeout=120)
+    waited = time.monotonic() - started
+    ran_on = database.sql(f"SELECT worker FROM job WHERE id = '{answer.get('id')}'")
+    check("a synchronous request to a busy worker is run by another and answered by the first",
+          status == 200 and (answer.get("transcript") or {}).get("text") and ran_on and ran_on[0][0] != busy,
+          f"{status}, run on {ran_on}, answered in {waited:.1f} s")
+    status, second = busy_server.upload(long_clip, "?wait=false")
+    runner = running_on(database, second.get("id"))
+    through = busy_server if runner != busy else other_server
+    started = time.monotonic()
+    status, cancelled = through.call("DELETE", f"/api/jobs/{second.get('id')}", timeout=60)
+    took = time.monotonic() - started
+    check("a job running on one worker is cancelled through the other, within 5 s",
+          runner is not None and status == 200 and cancelled.get("state") == "cancelled" and took < 5,
+          f"run on {runner}, {status} {cancelled.get('state')} in {took:.1f} s")
+    workers[0].call("DELETE", f"/api/jobs/{first.get('id')}")
+
+
+def database_restart(workers, database):
+    """The database away for 3 s: the workers stay up; a request meanwhile waits for it and is
+    queued (or, had it waited past the store's patience, gets a clear 503), never lost; once it
+    is back they run jobs again."""
+    outage = threading.Thread(target=database.pause, args=(3,))
+    outage.start()
+    time.sleep(1)
+    status, answer = workers[0].upload(os.path.join(CLIPS, "en-us_hello.wav"), "?wait=false", timeout=60)
+    outage.join()
+    if status == 202:
+        outcome = workers[0].wait_for_job(answer["id"], timeout=120).get("state")
+    else:
+        outcome = "refused clearly" if status == 503 and is_clear_error(status, answer) else answer
+    check("an upload while the database is away is queued and done once it is back, or refused clearly",
+          outcome in ("done", "refused clearly"), f"{status}, {outcome}")
+    alive = [w.process.poll() is None for w in workers]
+    deadline, status, answer = time.monotonic() + 60, 0, {}
+    while time.monotonic() < deadline:
+        status, answer = workers[1].upload(os.path.join(CLIPS, "en-us_hello.wav"), timeout=120)
+        if status == 200:
+            break
+        time.sleep(1)
+    check("the workers outlive the outage and run jobs once it is back", all(alive) and status == 200
+          and (answer.get("transcript") or {}).get("text"), f"alive {alive}, {status}")
 
 
 def main():
@@ -96,6 +173,16 @@ def main():
               and names[2] in rows[0][1] and rows[0][0].endswith(f"via {names[0]}"), f"{rows} {all_rows}")
         status, answer = workers[0].call("POST", "/api/fleet/clear_cache?worker=nobody:1")
         check("a clear for an unknown worker is a clear 404", status == 404 and is_clear_error(status, answer), f"{status} {answer}")
+
+        # A policy change on one worker applies on the others.
+        status, _ = workers[0].call("PUT", "/api/system/policies", b'{"cleanup_every_jobs": 3}', {"Content-Type": "application/json"})
+        deadline, seen = time.monotonic() + 10, None
+        while time.monotonic() < deadline:
+            seen = workers[2].call("GET", "/api/system/policies")[1].get("cleanup_every_jobs")
+            if seen == 3:
+                break
+            time.sleep(0.2)
+        check("a policy changed on one worker applies on another", status == 200 and seen == 3, f"{status}, {seen}")
 
         # A batch of 30 clips, sent to the first worker.
         clips = sorted(os.path.join(CLIPS, n) for n in os.listdir(CLIPS) if n.startswith("en-") and n.endswith(".wav"))
@@ -147,6 +234,8 @@ def main():
         check("no result was written twice", not repeated and len(set(written) & {r[0] for r in rows}) == 30,
               f"{len(written)} outcomes written, repeated {repeated[:3]}")
         check("no late outcome had to be refused", database.sql("SELECT count(*) FROM audit WHERE action = 'job.duplicate_finish'") == [["0"]])
+        across_workers(workers[:2], names[:2], database, work)
+        database_restart(workers[:2], database)
     finally:
         for server in workers:
             server.kill()

@@ -50,6 +50,8 @@ public struct ServerConfiguration: Sendable {
     public var spoolDirectory: URL?
     /// How long a claim on a job holds without renewal, with a shared database (Note [Leases]).
     public var leaseSeconds = 15.0
+    /// With a database and no spool folder, the largest upload kept in the database.
+    public var databaseAudioLimitBytes = 256 << 20
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
@@ -87,12 +89,15 @@ public struct ServerConfiguration: Sendable {
 
     /// The service's part of it.
     public var serviceConfiguration: ServiceConfiguration {
-        ServiceConfiguration(devices: devices, modelsDirectory: modelsDirectory, defaultModel: defaultModel, dataDirectory: dataDirectory,
-                             threads: threads, computeType: computeType, keepAlive: keepAlive,
-                             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes,
-                             outOfMemoryFaults: outOfMemoryFaults, liveStreamLimit: liveStreamLimit,
-                             database: database, workerName: "\(ProcessInfo.processInfo.hostName):\(port)",
-                             workerURL: "http://\(["0.0.0.0", "::"].contains(host) ? ProcessInfo.processInfo.hostName : host):\(port)",
-                             lease: .milliseconds(Int(leaseSeconds * 1000)), spoolDirectory: spoolDirectory)
+        var configuration = ServiceConfiguration(
+            devices: devices, modelsDirectory: modelsDirectory, defaultModel: defaultModel, dataDirectory: dataDirectory,
+            threads: threads, computeType: computeType, keepAlive: keepAlive,
+            allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes,
+            outOfMemoryFaults: outOfMemoryFaults, liveStreamLimit: liveStreamLimit,
+            database: database, workerName: "\(ProcessInfo.processInfo.hostName):\(port)",
+            workerURL: "http://\(["0.0.0.0", "::"].contains(host) ? ProcessInfo.processInfo.hostName : host):\(port)",
+            lease: .milliseconds(Int(leaseSeconds * 1000)), spoolDirectory: spoolDirectory)
+        configuration.databaseAudioLimitBytes = databaseAudioLimitBytes
+        return configuration
     }
 }

@@ -35,6 +35,9 @@ public struct ServiceConfiguration: Sendable {
     /// Where uploads wait for a worker; every worker must see the same files (docs/scale-out.md).
     /// nil = `jobs` in the data directory.
     public var spoolDirectory: URL?
+    /// With a database and no spool folder, uploads up to this size go into the database
+    /// (Note [Uploads every worker can read]).
+    public var databaseAudioLimitBytes: Int = 256 << 20
 
     public init(devices: [DeviceID], modelsDirectory: URL, defaultModel: String, dataDirectory: URL, threads: Int,
                 computeType: ComputeType?, keepAlive: KeepAlive, allocatorConfiguration: AllocatorConfiguration,
@@ -101,7 +104,9 @@ public struct AurisService: Sendable {
         }
         let control = MemoryControl(allocators: allocators, registries: registries)
         let store: any JobStore = if let database = configuration.database {
-            try await PostgresStore(address: database, settings: PostgresStore.Settings(worker: configuration.workerName, lease: configuration.lease),
+            try await PostgresStore(address: database, settings: PostgresStore.Settings(
+                worker: configuration.workerName, lease: configuration.lease,
+                audioInDatabaseLimit: configuration.spoolDirectory == nil ? configuration.databaseAudioLimitBytes : nil),
                                 logger: logger)
         } else {
             try SQLiteStore(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
@@ -111,7 +116,8 @@ public struct AurisService: Sendable {
         var initialPolicies = MemoryPolicies.default
         initialPolicies.idleUnloadSeconds = configuration.keepAlive.seconds
         let care = try await MemoryCare(
-            memory: control, policiesFile: configuration.dataDirectory.appendingPathComponent("policies.json"),
+            memory: control,
+            policyStore: store as? any PolicyStore ?? PolicyFile(url: configuration.dataDirectory.appendingPathComponent("policies.json")),
             initialPolicies: initialPolicies, now: now,
             log: { record in
                 await audit.policyAction(record)

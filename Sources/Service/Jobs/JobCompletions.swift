@@ -39,6 +39,17 @@ final class JobCompletions: Sendable {
         for waiter in woken { waiter.resume() }
     }
 
+    /// Has every waiter look at the store again (a job may have ended where no notification
+    /// reached this process: another worker's, with the notification lost).
+    func lookAgain() {
+        let woken = state.withLock { state in
+            state.finishes += 1
+            defer { state.waiters = [:] }
+            return state.waiters.values.flatMap { $0 }
+        }
+        for waiter in woken { waiter.resume() }
+    }
+
     /// Wakes every waiter except those of `kept` (running jobs, which still finish), and lets
     /// no one wait from now on.
     func stop(keeping kept: Set<String>) {

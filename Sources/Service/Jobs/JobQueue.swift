@@ -53,10 +53,22 @@ public final class JobQueue: Sendable {
         self.now = now
         self.onEvent = onEvent
         scheduler = JobScheduler(workers: services.count)
-        // Work queued by other workers sharing the store wakes this one's too.
-        store.watchQueue { [scheduler, onEvent] change in
-            if case .recovered(let ids) = change { for id in ids { onEvent(.recovered(id: id)) } }
-            scheduler.wakeAll()
+        // What other workers sharing the store do: work they queue wakes this one's workers, a
+        // job they finish answers the requests here waiting for it, a cancel they pass on stops
+        // the job here.
+        store.watchQueue { [scheduler, completions, onEvent] change in
+            switch change {
+            case .queued:
+                scheduler.wakeAll()
+                completions.lookAgain()   // the backstop for a lost notification
+            case .recovered(let ids):
+                for id in ids { onEvent(.recovered(id: id)) }
+                scheduler.wakeAll()
+            case .finished(let id):
+                completions.finished(id)
+            case .cancelRequested(let id):
+                scheduler.cancellation(of: id)?.request(.user)
+            }
         }
     }
 
@@ -68,6 +80,8 @@ public final class JobQueue: Sendable {
     /// Queues jobs (their audio already on disk), as one batch when `batch` is given.
     public func submit(_ jobs: [JobRecord], batch: BatchRecord? = nil) async throws {
         try await store.enqueue(jobs, batch: batch)
+        // Kept in the shared database now, read back by whichever worker runs the job.
+        if store.keepsAudio { for job in jobs { removeAudio(of: job) } }
         for job in jobs { onEvent(.queued(job)) }
         scheduler.wakeAll()
     }
@@ -82,6 +96,10 @@ public final class JobQueue: Sendable {
         }
         if let token = scheduler.cancellation(of: id) {
             token.request(.user)
+            _ = try await waitUntilFinished(id)
+        } else if store.isShared, try await store.job(id)?.state == .running {
+            // Another worker runs it: it stops there within a decoding step of hearing.
+            try await store.requestCancel(id)
             _ = try await waitUntilFinished(id)
         }
         guard let job = try await store.job(id) else { return .unknown }
@@ -140,8 +158,10 @@ public final class JobQueue: Sendable {
     }
 
     /// A queued job that asked for a device this server no longer runs (it was restarted with
-    /// another `--device`) would wait forever; it fails at start instead, saying why.
+    /// another `--device`) would wait forever; it fails at start instead, saying why. With a
+    /// shared store another worker may run that device: the job waits for it.
     private func failJobsForDevicesNotServed() async throws {
+        guard !store.isShared else { return }
         let served = services.map(\.registry.device.description)
         for job in try await store.queuedJobs() {
             guard let device = job.parameters.device?.description, !served.contains(device) else { continue }
@@ -163,8 +183,17 @@ public final class JobQueue: Sendable {
             let excluded = scheduler.excluded(for: worker)
             // Only what this worker can run: its device and, when other machines share the queue,
             // its models (alone, a job for a model since removed fails when it runs, saying so).
-            guard let job = try await store.nextQueued(excluding: excluded, for: service.registry.device.description,
-                                                       serving: store.isShared ? service.registry.modelIDs : nil) else {
+            let next: JobRecord?
+            do {
+                next = try await store.nextQueued(excluding: excluded, for: service.registry.device.description,
+                                                  serving: store.isShared ? service.registry.modelIDs : nil)
+            } catch where ServiceError(storageFailure: error) != nil {
+                // The store cannot be read for now (a database restarting, a lock held): the worker
+                // looks again in a second rather than stopping the server.
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            guard let job = next else {
                 // Nothing to do: sleep until a submission, a finished job or `stop()`.
                 guard await wakeups.next() != nil else { return }
                 continue
@@ -211,9 +240,8 @@ public final class JobQueue: Sendable {
             guard try await store.markRunning(job.id, at: now()) else { return }
             job.state = .running
             onEvent(.started(job))
-            guard let audio = job.audioPath, FileManager.default.fileExists(atPath: audio) else {
-                throw ServiceError(.badAudio, "the audio of this job is no longer on disk", apiCode: "audio_missing")
-            }
+            let (audio, isCopy) = try await localAudio(of: job)
+            defer { if isCopy { try? FileManager.default.removeItem(atPath: audio) } }
             let result = try await service.transcribe(
                 path: audio, named: job.fileName, modelID: job.parameters.model,
                 options: job.parameters.decodingOptions, keepAlive: job.parameters.keepAlive,
@@ -277,6 +305,15 @@ public final class JobQueue: Sendable {
                 pause = min(pause * 2, .seconds(5))
             }
         }
+    }
+
+    /// The job's audio as a file here: where it was spooled, or read back from the store (Note
+    /// [Uploads every worker can read]) into a copy, removed after the run.
+    private func localAudio(of job: JobRecord) async throws -> (path: String, isCopy: Bool) {
+        if let audio = job.audioPath, FileManager.default.fileExists(atPath: audio) { return (audio, false) }
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("auris-job-\(job.id).audio")
+        if try await store.fetchAudio(of: job.id, to: copy) { return (copy.path, true) }
+        throw ServiceError(.badAudio, "the audio of this job is no longer on disk", apiCode: "audio_missing")
     }
 
     private func removeAudio(of job: JobRecord) {

@@ -35,6 +35,11 @@ public final class LiveStreamService: Sendable {
         self.hub = hub
         self.limit = limit
         self.now = now
+        // A DELETE of this stream's job sent to another worker sharing the store.
+        store.watchQueue { [weak self] change in
+            guard case .cancelRequested(let id) = change, let stream = self?.streams.withLock({ $0[id] }) else { return }
+            Task { await stream.cancel() }
+        }
     }
 
     /// Streams open now.

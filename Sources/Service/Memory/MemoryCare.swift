@@ -4,7 +4,7 @@ import Synchronization
 
 /// Automatic memory care: runs the janitor between jobs and on a timer, carries out what it
 /// decides (unload idle models, release cached memory, raise and withdraw warnings), and keeps
-/// the operator's policies, persisted as JSON so that they survive restarts.
+/// the operator's policies, persisted (a file, or the shared database) so that they survive restarts.
 public final class MemoryCare: Sendable {
     /// What was done, for the audit log and the events.
     public struct ActionRecord: Sendable {
@@ -21,42 +21,42 @@ public final class MemoryCare: Sendable {
     public let memory: MemoryControl
     private let janitor: Mutex<MemoryJanitor>
     private let runningJobs = Mutex<[DeviceID: Int]>([:])
-    private let policiesFile: URL?
+    private let policyStore: (any PolicyStore)?
     private let now: @Sendable () -> Date
     private let log: ActionLog
 
     /// - Parameters:
-    ///   - policiesFile: where the policies are kept; read at start when it exists.
-    ///   - initialPolicies: used when there is no file yet.
-    public init(memory: MemoryControl, policiesFile: URL?, initialPolicies: MemoryPolicies = .default,
+    ///   - policyStore: where the policies are kept; read at start.
+    ///   - initialPolicies: used when none have been saved yet.
+    public init(memory: MemoryControl, policyStore: (any PolicyStore)?, initialPolicies: MemoryPolicies = .default,
                 now: @escaping @Sendable () -> Date = Date.init, log: @escaping ActionLog) async throws {
-        var policies = initialPolicies
-        if let policiesFile, let data = try? Data(contentsOf: policiesFile) {
-            policies = try JSONDecoder().decode(MemoryPolicies.self, from: data)
-        }
+        let policies = try await policyStore?.loadPolicies() ?? initialPolicies
         self.memory = memory
         self.janitor = Mutex(try MemoryJanitor(policies: policies, now: now()))
-        self.policiesFile = policiesFile
+        self.policyStore = policyStore
         self.now = now
         self.log = log
         await applyKeepAlive(policies)
+        // Policies changed on another worker sharing the database apply here too.
+        policyStore?.watchPolicies { [weak self] policies in
+            Task { try? await self?.install(policies) }
+        }
     }
 
     public var policies: MemoryPolicies { janitor.withLock { $0.policies } }
     public var warnings: [JanitorWarning] { janitor.withLock { $0.activeWarnings } }
 
-    /// Validates and installs new policies, then writes them to disk.
+    /// Validates and installs new policies, then saves them.
     public func update(policies: MemoryPolicies) async throws {
+        try await install(policies)
+        try await policyStore?.savePolicies(self.policies)
+    }
+
+    /// Validates and installs policies, without saving them.
+    private func install(_ policies: MemoryPolicies) async throws {
         let moment = now()
         try janitor.withLock { janitor throws(ServiceError) in try janitor.update(policies: policies, now: moment) }
-        let installed = self.policies
-        if let policiesFile {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try FileManager.default.createDirectory(at: policiesFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try encoder.encode(installed).write(to: policiesFile, options: .atomic)
-        }
-        await applyKeepAlive(installed)
+        await applyKeepAlive(self.policies)
     }
 
     /// A manual clear counts as a cleanup for the policies (it restarts the every-N count).

@@ -15,6 +15,10 @@ public protocol JobStore: Sendable {
     /// Whether other workers share these records (and so the queue).
     var isShared: Bool { get }
 
+    /// Whether queued jobs' audio is kept in the store itself, so that the spooled file may go
+    /// once the job is queued (Note [Uploads every worker can read]).
+    var keepsAudio: Bool { get }
+
     /// Calls `onChange` when work may have been queued by someone else than this process (the
     /// other workers sharing a database); a single machine's store never does.
     func watchQueue(_ onChange: @escaping @Sendable (QueueChange) -> Void)
@@ -57,6 +61,10 @@ public protocol JobStore: Sendable {
     /// it); returns the job as it was, or nil when it was not in that state.
     func cancel(_ id: String, from state: JobState, at time: Date) async throws -> JobRecord?
 
+    /// Asks the worker running `id` (another process sharing the store) to cancel it; that
+    /// worker hears of it through `watchQueue`. A single machine's store has no other worker.
+    func requestCancel(_ id: String) async throws
+
     /// Puts a job that was stopped part-way back at its place in the queue.
     func requeue(_ id: String) async throws
 
@@ -65,6 +73,10 @@ public protocol JobStore: Sendable {
     func requeueInterrupted() async throws -> [String]
 
     func job(_ id: String) async throws -> JobRecord?
+    /// Writes the job's audio to `file` when the store keeps uploads itself (Note [Uploads every
+    /// worker can read]); false when it keeps none for this job.
+    func fetchAudio(of id: String, to file: URL) async throws -> Bool
+
     /// A batch's jobs, in their order within it.
     func jobs(inBatch id: String) async throws -> [JobRecord]
     func batch(_ id: String) async throws -> BatchRecord?
@@ -94,6 +106,12 @@ public protocol JobStore: Sendable {
 extension JobStore {
     public func watchQueue(_ onChange: @escaping @Sendable (QueueChange) -> Void) {}
 
+    public func fetchAudio(of id: String, to file: URL) async throws -> Bool { false }
+
+    public var keepsAudio: Bool { false }
+
+    public func requestCancel(_ id: String) async throws {}
+
     public func enqueue(_ jobs: [JobRecord]) async throws {
         try await enqueue(jobs, batch: nil)
     }
@@ -118,6 +136,10 @@ public enum QueueChange: Sendable, Equatable {
     case queued
     /// These jobs, whose worker stopped renewing their lease, are queued again (Note [Leases]).
     case recovered([String])
+    /// This job ended (done, failed or cancelled), perhaps on another worker: its waiters may look.
+    case finished(String)
+    /// Someone asked, on another worker, that this running job be cancelled.
+    case cancelRequested(String)
 }
 
 /// What `prune` removed.

@@ -63,6 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("lease-seconds"), help: "With --database: how long a worker's claim on a job holds without renewal (renewed every third of it); a dead worker's job runs elsewhere after this.")
     var leaseSeconds = 15.0
 
+    @Option(name: .customLong("max-database-audio-mb"), help: "With --database and no --spool-dir: uploads are kept in the database for any worker to read, up to this many MiB each.")
+    var maxDatabaseAudioMegabytes = 256
+
     @Option(name: .customLong("spool-dir"), help: "Where uploads wait for a worker: with --database, a folder every worker sees at the same path (an NFS mount). Default: --data-dir/jobs.")
     var spoolDirectory: String?
 
@@ -112,6 +115,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.spoolDirectory = spoolDirectory.map { URL(fileURLWithPath: $0) }
         guard leaseSeconds >= 1, leaseSeconds <= 3600 else { throw UserError("--lease-seconds must be between 1 and 3600") }
         configuration.leaseSeconds = leaseSeconds
+        guard maxDatabaseAudioMegabytes > 0 else { throw UserError("--max-database-audio-mb must be a positive number of MiB") }
+        configuration.databaseAudioLimitBytes = maxDatabaseAudioMegabytes << 20
         return configuration
     }
 

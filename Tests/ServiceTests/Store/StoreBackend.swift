@@ -26,6 +26,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("auris-store-\(UUID().uuidString)/auris.sqlite")
             return StorePlace(open: { _ in try SQLiteStore(file: file) },
                               execute: { _ in Issue.record("SQL runs on the PostgreSQL test databases only") },
+                              query: { _ in Issue.record("SQL runs on the PostgreSQL test databases only"); return [] },
                               remove: { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) })
         case .postgres:
             let base = try DatabaseAddress(parsing: try #require(Self.testDatabase))
@@ -37,7 +38,8 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
                     try await PostgresStore(address: address, settings: settings ?? PostgresStore.Settings(worker: "test-worker"),
                                             logger: Self.quiet)
                 },
-                execute: { statement in try await Self.administer(address, statement) },
+                execute: { statement in _ = try await Self.administer(address, statement) },
+                query: { statement in try await Self.administer(address, statement) },
                 remove: { try? await Self.administer(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
         }
     }
@@ -45,13 +47,19 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     /// The connection pool tells of connections it closes as a store is dropped; not news here.
     static let quiet = { var logger = Logger(label: "test"); logger.logLevel = .error; return logger }()
 
-    /// Runs one statement on a database of the test cluster.
-    private static func administer(_ address: DatabaseAddress, _ statement: String) async throws {
+    /// Runs one statement on a database of the test cluster; the first column of its rows, as text.
+    @discardableResult
+    private static func administer(_ address: DatabaseAddress, _ statement: String) async throws -> [String] {
         let configuration = PostgresConnection.Configuration(host: address.host, port: address.port, username: address.user,
                                                              password: address.password, database: address.database, tls: .disable)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: quiet)
         defer { Task { try? await connection.close() } }
-        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: quiet)
+        var values: [String] = []
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: statement), logger: quiet) {
+            // A column that is not text (pg_notify's void) is left out.
+            if let value = try? row.makeRandomAccess()[0].decode(String.self) { values.append(value) }
+        }
+        return values
     }
 }
 
@@ -61,6 +69,8 @@ struct StorePlace: Sendable {
     let open: @Sendable (PostgresStore.Settings?) async throws -> any JobStore
     /// Runs one SQL statement on the records' database, behind the store's back.
     let execute: @Sendable (String) async throws -> Void
+    /// Runs a query there; the first column of each row, as text (cast it: `…::text`).
+    let query: @Sendable (String) async throws -> [String]
     let remove: @Sendable () async -> Void
 
     func open() async throws -> any JobStore { try await open(nil) }

@@ -29,7 +29,8 @@ extension PostgresStore {
     }
 
     public func prune(historyBefore historyCutoff: Date?, auditBefore auditCutoff: Date?) async throws -> PrunedRecords {
-        try await run { client in
+        // A first prune of a long history may take a while.
+        try await run(patience: .seconds(300)) { [logger] client in
             try await client.withTransaction(logger: logger) { connection in
                 var pruned = PrunedRecords(jobs: 0, auditEntries: 0)
                 if let historyCutoff {

@@ -28,7 +28,7 @@ extension PostgresStore: FleetStore {
     }
 
     public func send(_ action: ClearAction, device: String?, actor: String, to worker: String) async throws -> Int64 {
-        try await run { client in
+        try await run { [self] client in
             try await client.withTransaction(logger: logger) { connection in
                 var id: Int64 = 0
                 for try await value in try await connection.query("""

@@ -8,7 +8,8 @@ extension PostgresStore {
     private var leaseSeconds: Double { Double(settings.lease.components.seconds) + Double(settings.lease.components.attoseconds) / 1e18 }
 
     public func enqueue(_ jobs: [JobRecord], batch: BatchRecord?) async throws {
-        try await run { client in
+        // With the audio, a batch of long recordings is a large transaction.
+        try await run(patience: settings.audioInDatabaseLimit == nil ? .seconds(10) : .seconds(60)) { [self] client in
             try await client.withTransaction(logger: logger) { connection in
                 if let batch {
                     try await connection.query("INSERT INTO batch (id, created_at) VALUES (\(batch.id), \(batch.createdAt))", logger: logger)
@@ -25,6 +26,7 @@ extension PostgresStore {
                             \(job.state.rawValue), \(job.attempts), \(job.createdAt), \(job.startedAt), \(job.finishedAt),
                             \(job.processedSeconds), \(job.totalSeconds), \(worker), now() + make_interval(secs => \(lease)))
                         """, logger: logger)
+                    if let limit = settings.audioInDatabaseLimit { try await insertAudio(of: job, limit: limit, on: connection) }
                 }
                 try await notifyQueue(on: connection)
             }
@@ -72,12 +74,15 @@ extension PostgresStore {
 
     /// The outcome is written only while the job is this worker's (Note [Leases]).
     private static let stillMine = "state IN ('queued', 'running') AND (worker IS NULL OR worker = "
+    /// The same test, for the job's audio parts (which go with the outcome).
+    private static let endedOrMine = "EXISTS (SELECT 1 FROM job WHERE job.id = job_audio.job_id AND " + stillMine
 
     @discardableResult
     public func finish(_ id: String, transcript: Transcript, model: String, device: String,
                        processingMilliseconds: Double, at time: Date) async throws -> Bool {
         let transcriptJSON = try Self.json(transcript)
-        return try await !rows("""
+        let written = try await !rows("""
+            WITH parts AS (DELETE FROM job_audio WHERE job_id = \(id) AND \(unescaped: Self.endedOrMine)\(settings.worker))))
             UPDATE job SET state = 'done', finished_at = \(time), transcript = \(transcriptJSON), text = \(transcript.text),
                 model = \(model), device = \(device), processing_ms = \(processingMilliseconds),
                 processed_seconds = \(transcript.duration), total_seconds = \(transcript.duration),
@@ -85,30 +90,47 @@ extension PostgresStore {
             WHERE id = \(id) AND \(unescaped: Self.stillMine)\(settings.worker))
             RETURNING id
             """, { _ in () }).isEmpty
+        if written { await notifyFinished(id) }
+        return written
     }
 
     @discardableResult
     public func fail(_ id: String, because error: ServiceError, at time: Date) async throws -> Bool {
-        try await !rows("""
+        let written = try await !rows("""
+            WITH parts AS (DELETE FROM job_audio WHERE job_id = \(id) AND \(unescaped: Self.endedOrMine)\(settings.worker))))
             UPDATE job SET state = 'failed', finished_at = \(time), error = \(error.message), error_code = \(error.code.rawValue),
                 error_api_code = \(error.apiCode), waiting = NULL, audio_path = NULL, lease_until = NULL
             WHERE id = \(id) AND \(unescaped: Self.stillMine)\(settings.worker))
             RETURNING id
             """, { _ in () }).isEmpty
+        if written { await notifyFinished(id) }
+        return written
     }
 
     public func cancel(_ id: String, from state: JobState, at time: Date) async throws -> JobRecord? {
         let old = Self.jobColumns.map { "old.\($0)" }.joined(separator: ", ")
-        return try await rows("""
-            WITH old AS (SELECT * FROM job WHERE id = \(id) AND state = \(state.rawValue) FOR UPDATE)
+        let cancelled = try await rows("""
+            WITH old AS (SELECT * FROM job WHERE id = \(id) AND state = \(state.rawValue) FOR UPDATE),
+                parts AS (DELETE FROM job_audio WHERE job_id IN (SELECT id FROM old))
             UPDATE job SET state = 'cancelled', finished_at = \(time), waiting = NULL, audio_path = NULL, lease_until = NULL
             FROM old WHERE job.id = old.id
             RETURNING \(unescaped: old)
             """, Self.job(from:)).first
+        if cancelled != nil { await notifyFinished(id) }
+        return cancelled
+    }
+
+    public func requestCancel(_ id: String) async throws {
+        try await run { [self] client in
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("UPDATE job SET cancel_requested = true WHERE id = \(id) AND state = 'running'", logger: logger)
+                try await connection.query("SELECT pg_notify(\(Self.cancelChannel), \(id))", logger: logger)
+            }
+        }
     }
 
     public func requeue(_ id: String) async throws {
-        try await run { client in
+        try await run { [self] client in
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("""
                     UPDATE job SET state = 'queued', started_at = NULL, processed_seconds = NULL, waiting = NULL,
@@ -131,25 +153,33 @@ extension PostgresStore {
         try await requeue(includingMine: false)
     }
 
-    /// Renews the lease of every job this worker runs.
-    func renewLeases() async throws {
-        _ = try await rows("""
+    /// Renews the lease of every job this worker runs; returns those someone asked to cancel.
+    func renewLeases() async throws -> [String] {
+        try await rows("""
             UPDATE job SET lease_until = now() + make_interval(secs => \(leaseSeconds))
             WHERE state = 'running' AND worker = \(settings.worker)
-            RETURNING id
-            """, { _ in () })
+            RETURNING id, cancel_requested
+            """) { try $0.decode((String, Bool).self) }.filter(\.1).map(\.0)
     }
 
     /// Expired jobs, and this worker's running ones when `includingMine`, back in the queue; a
     /// live stream among them ends failed. Returns the ids queued again, oldest first.
     private func requeue(includingMine: Bool) async throws -> [String] {
-        try await run { client in
+        try await run { [self] client in
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("""
                     UPDATE job SET state = 'failed', finished_at = now(), waiting = NULL, lease_until = NULL,
                         error_code = \(ServiceError.Code.shuttingDown.rawValue), error_api_code = 'stream_interrupted',
                         error = 'the server stopped during this live stream; the finals sent before were not kept'
                     WHERE state = 'running' AND audio_path IS NULL
+                        AND (lease_until < now() OR (\(includingMine) AND worker = \(settings.worker)))
+                    """, logger: logger)
+                // A job someone asked to cancel is not run again.
+                try await connection.query("""
+                    WITH parts AS (DELETE FROM job_audio WHERE job_id IN (SELECT id FROM job WHERE state = 'running' AND cancel_requested
+                        AND (lease_until < now() OR (\(includingMine) AND worker = \(settings.worker)))))
+                    UPDATE job SET state = 'cancelled', finished_at = now(), waiting = NULL, lease_until = NULL, audio_path = NULL
+                    WHERE state = 'running' AND cancel_requested
                         AND (lease_until < now() OR (\(includingMine) AND worker = \(settings.worker)))
                     """, logger: logger)
                 var ids: [(String, Int64)] = []

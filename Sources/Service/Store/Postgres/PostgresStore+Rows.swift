@@ -71,8 +71,8 @@ extension PostgresStore {
     }
 
     /// All the rows of `query`, each made a record.
-    func rows<T>(_ query: PostgresQuery, _ make: (PostgresRow) throws -> T) async throws -> [T] {
-        try await run { client in
+    func rows<T: Sendable>(_ query: PostgresQuery, _ make: @escaping @Sendable (PostgresRow) throws -> T) async throws -> [T] {
+        try await run { [logger] client in
             var records: [T] = []
             for try await row in try await client.query(query, logger: logger) { records.append(try make(row)) }
             return records

@@ -6,7 +6,7 @@ import PostgresNIO
 /// database from a newer Auris (a version this one does not know) is refused, not altered.
 extension PostgresStore {
     static let migrations: [(version: Int, name: String, statements: [String])] = [
-        (1, "jobs, batches, audit, leases", [
+        (1, "jobs, batches, audit, leases, uploads, the fleet", [
             "CREATE TABLE batch (id text PRIMARY KEY, created_at timestamptz NOT NULL)",
             """
             CREATE TABLE job (
@@ -37,7 +37,8 @@ extension PostgresStore {
                 memory text,
                 waiting text,
                 worker text,
-                lease_until timestamptz
+                lease_until timestamptz,
+                cancel_requested boolean NOT NULL DEFAULT false
             )
             """,
             "CREATE INDEX job_queued ON job (seq) WHERE state = 'queued'",
@@ -60,8 +61,6 @@ extension PostgresStore {
             """,
             "CREATE INDEX audit_by_action ON audit (action text_pattern_ops)",
             "CREATE INDEX audit_by_time ON audit (time)",
-        ]),
-        (2, "the fleet: worker reports and commands", [
             """
             CREATE TABLE worker (
                 name text PRIMARY KEY,
@@ -85,6 +84,15 @@ extension PostgresStore {
             )
             """,
             "CREATE INDEX command_waiting ON command (worker, id) WHERE taken_at IS NULL",
+            "CREATE TABLE setting (name text PRIMARY KEY, value text NOT NULL, updated_at timestamptz NOT NULL, updated_by text NOT NULL)",
+            """
+            CREATE TABLE job_audio (
+                job_id text NOT NULL REFERENCES job (id) ON DELETE CASCADE,
+                part integer NOT NULL,
+                data bytea NOT NULL,
+                PRIMARY KEY (job_id, part)
+            )
+            """,
         ]),
     ]
 

@@ -24,11 +24,16 @@ public final class PostgresStore: JobStore {
         public var lease: Duration = .seconds(15)
         /// How often this worker renews its leases and puts expired ones back in the queue.
         public var renewEvery: Duration = .seconds(5)
+        /// Uploads up to this size are kept in the database with their job, for workers that
+        /// share no folder (Note [Uploads every worker can read]); nil: the workers share a
+        /// spool folder (`--spool-dir`) and the database keeps only the path.
+        public var audioInDatabaseLimit: Int?
 
-        public init(worker: String, lease: Duration = .seconds(15), renewEvery: Duration? = nil) {
+        public init(worker: String, lease: Duration = .seconds(15), renewEvery: Duration? = nil, audioInDatabaseLimit: Int? = nil) {
             self.worker = worker
             self.lease = lease
             self.renewEvery = renewEvery ?? lease / 3
+            self.audioInDatabaseLimit = audioInDatabaseLimit
         }
     }
 
@@ -36,6 +41,7 @@ public final class PostgresStore: JobStore {
     public let settings: Settings
     public var location: String { address.description }
     public var isShared: Bool { true }
+    public var keepsAudio: Bool { settings.audioInDatabaseLimit != nil }
     let client: PostgresClient
     let logger: Logger
     private let tasks: Mutex<[Task<Void, Never>]> = Mutex([])
@@ -82,6 +88,10 @@ public final class PostgresStore: JobStore {
 
     /// The server's own words for an error (PSQLError hides them from `description`).
     static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError {
+            if let inner = error.closureError ?? error.beginError ?? error.commitError { return describe(inner) }
+        }
+        if let error = error as? ServiceError { return error.message }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }
             return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
@@ -90,9 +100,27 @@ public final class PostgresStore: JobStore {
     }
 
     /// Runs `work` on the client and maps the database's errors to the service's.
-    func run<T>(_ work: (PostgresClient) async throws -> T) async throws -> T {
+    ///
+    /// Note [A database that goes away]: the connection pool waits for a connection while the
+    /// database restarts, so a short outage only delays calls. A long one must not hold requests
+    /// for ever: a call that has no answer within `patience` fails with 503 `store_busy`, like a
+    /// locked SQLite file, and a finished job's outcome waits and is written later (Note [An
+    /// outcome waits for room]). The workers stay up (scripts/check-fleet.py stops the database).
+    func run<T: Sendable>(patience: Duration = .seconds(10), _ work: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let client = client
         do {
-            return try await work(client)
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await work(client) }
+                group.addTask {
+                    try await Task.sleep(for: patience)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw ServiceError(.storeBusy, "the database at \(address) did not answer within \(patience.components.seconds) s")
+                }
+                return value
+            }
         } catch let error as ServiceError {
             throw error
         } catch {
@@ -136,8 +164,18 @@ public final class PostgresStore: JobStore {
         try await connection.query("SELECT pg_notify('auris_jobs', '')", logger: logger)
     }
 
+    static let finishedChannel = "auris_finished"
+    static let cancelChannel = "auris_cancel"
+
     private func startListening() {
         listen(on: Self.channel) { [weak self] _ in self?.wakeWatchers() }
+        listen(on: Self.finishedChannel) { [weak self] id in self?.wakeWatchers(.finished(id)) }
+        listen(on: Self.cancelChannel) { [weak self] id in self?.wakeWatchers(.cancelRequested(id)) }
+    }
+
+    /// Tells every worker that `id` ended, so that requests waiting for it on any of them answer.
+    func notifyFinished(_ id: String) async {
+        _ = try? await client.query("SELECT pg_notify(\(Self.finishedChannel), \(id))", logger: logger)
     }
 
     /// Calls `handle` with the payload of every notification on `channel`, on a connection of
@@ -165,7 +203,8 @@ public final class PostgresStore: JobStore {
                 try? await Task.sleep(for: settings.renewEvery)
                 guard let self, !Task.isCancelled else { return }
                 do {
-                    try await self.renewLeases()
+                    // Cancels asked while a notification was lost are found here too.
+                    for id in try await self.renewLeases() { self.wakeWatchers(.cancelRequested(id)) }
                     let recovered = try await self.requeueExpired()
                     self.wakeWatchers(recovered.isEmpty ? .queued : .recovered(recovered))
                 } catch {
