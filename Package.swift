@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Dependencies point one way: DeviceMemory ← GPU ← (Tensor ← Whisper ← Service ← Server) ← auris.
+// Dependencies point one way: DeviceMemory ← GPU ← (Tensor ← Whisper ← Service ← SharedStore ← Server) ← auris.
 // Only GPU knows CUDA symbol names, and it finds them at run time: nothing CUDA is needed to build.
 let package = Package(
     name: "Auris",
@@ -50,7 +50,12 @@ let package = Package(
         .target(name: "WebUI", resources: [.copy("site")]),
         .target(name: "Service", dependencies: [
             "DeviceMemory", "GPU", "Tensor", "Audio", "Whisper", .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The store several workers share (PostgreSQL): a target of its own, so that what links
+        // Service alone (the fuzzers' sanitizer build) does not build postgres-nio and BoringSSL.
+        .target(name: "SharedStore", dependencies: [
+            "Service", "Whisper", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         // Uploads taken apart and streamed to disk: no HTTP framework, so the fuzzers link it alone.
         .target(name: "Uploads", dependencies: [
@@ -61,7 +66,7 @@ let package = Package(
             // Only the service below it (docs/server.md, "How a request flows"): the engine's
             // modules reach the server through Service's own API and names.
             dependencies: [
-                "Service", "Uploads", "WebUI",
+                "Service", "SharedStore", "Uploads", "WebUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -72,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "auris",
             dependencies: [
-                "DeviceMemory", "DeviceMemoryConformance", "GPU", "Tensor", "Whisper", "Service", "Server",
+                "DeviceMemory", "DeviceMemoryConformance", "GPU", "Tensor", "Whisper", "Service", "SharedStore", "Server",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -116,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "QueueBenchmarks",
             dependencies: [
-                "Service", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                "Service", "SharedStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/QueueBenchmarks"
         ),
@@ -129,7 +134,7 @@ let package = Package(
         ),
         .testTarget(name: "AudioTests", dependencies: ["Audio"]),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", "Audio", "GPU", "DeviceMemory"], exclude: ["Golden"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", .product(name: "GRDB", package: "GRDB.swift"),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "DeviceMemory", "Whisper", "WhisperTestKit", "Tensor", "TensorTestKit", "SharedStore", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Service", "GPU", "DeviceMemory", "WhisperTestKit",

@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Service
+import SharedStore
 
 let jobsPerRound = 600
 let rounds = 3

@@ -4,6 +4,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import Service
+import SharedStore
 
 /// Builds the server: the service (`AurisService.open`: allocators, a model registry and a
 /// worker for each serving device, the store, memory care), then the routes that translate
@@ -20,7 +21,13 @@ public func buildApplication(
     logger: Logger = Logger(label: "auris"),
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let service = try await AurisService.open(configuration.serviceConfiguration, allocators: allocators, logger: logger, now: clock.now)
+    let store: (any JobStore)? = if let database = configuration.database {
+        try await PostgresStore(address: database, settings: configuration.sharedStoreSettings, logger: logger)
+    } else {
+        nil
+    }
+    let service = try await AurisService.open(configuration.serviceConfiguration, allocators: allocators, store: store,
+                                              logger: logger, now: clock.now)
     let router = buildRouter(service, configuration: configuration, logger: logger)
     // WebSocket upgrades go to a router of their own, so they meet none of the HTTP routes'
     // middleware and a plain GET of /api/stream is a 404, not an empty answer.

@@ -1,5 +1,6 @@
 import Foundation
 import Service
+import SharedStore
 
 /// Everything `auris serve` can be told, with the defaults a newcomer wants: the local machine
 /// only, the CPU, the models folder of the checkout.
@@ -89,15 +90,21 @@ public struct ServerConfiguration: Sendable {
 
     /// The service's part of it.
     public var serviceConfiguration: ServiceConfiguration {
-        var configuration = ServiceConfiguration(
+        ServiceConfiguration(
             devices: devices, modelsDirectory: modelsDirectory, defaultModel: defaultModel, dataDirectory: dataDirectory,
             threads: threads, computeType: computeType, keepAlive: keepAlive,
             allocatorConfiguration: allocatorConfiguration, hostCapacityBytes: hostCapacityBytes,
             outOfMemoryFaults: outOfMemoryFaults, liveStreamLimit: liveStreamLimit,
-            database: database, workerName: "\(ProcessInfo.processInfo.hostName):\(port)",
-            workerURL: "http://\(["0.0.0.0", "::"].contains(host) ? ProcessInfo.processInfo.hostName : host):\(port)",
-            lease: .milliseconds(Int(leaseSeconds * 1000)), spoolDirectory: spoolDirectory)
-        configuration.databaseAudioLimitBytes = databaseAudioLimitBytes
-        return configuration
+            workerName: workerName, workerURL: "http://\(["0.0.0.0", "::"].contains(host) ? ProcessInfo.processInfo.hostName : host):\(port)",
+            spoolDirectory: spoolDirectory)
+    }
+
+    /// This worker's name among several sharing a database: stable across restarts (Note [Leases]).
+    public var workerName: String { "\(ProcessInfo.processInfo.hostName):\(port)" }
+
+    /// The shared store's settings (docs/scale-out.md).
+    public var sharedStoreSettings: PostgresStore.Settings {
+        PostgresStore.Settings(worker: workerName, lease: .milliseconds(Int(leaseSeconds * 1000)),
+                               audioInDatabaseLimit: spoolDirectory == nil ? databaseAudioLimitBytes : nil)
     }
 }

@@ -24,30 +24,20 @@ public struct ServiceConfiguration: Sendable {
     public var outOfMemoryFaults: OutOfMemoryFaults?
     /// Live streams open at once, at most (each keeps a core busy while someone speaks).
     public var liveStreamLimit: Int
-    /// The PostgreSQL database several workers share (`--database`); nil = SQLite in the data directory.
-    public var database: DatabaseAddress?
-    /// This worker's name in a shared database: who holds a job's lease (Note [Leases]).
+    /// This worker's name among several sharing a database (host:port).
     public var workerName: String
     /// Where this worker's API answers, for the fleet view.
     public var workerURL: String
-    /// How long a claim on a job holds without renewal (Note [Leases]).
-    public var lease: Duration
-    /// Where uploads wait for a worker; every worker must see the same files (docs/scale-out.md).
-    /// nil = `jobs` in the data directory.
+    /// Where uploads wait for a worker; with a shared database, a folder every worker sees
+    /// (docs/scale-out.md). nil = `jobs` in the data directory.
     public var spoolDirectory: URL?
-    /// With a database and no spool folder, uploads up to this size go into the database
-    /// (Note [Uploads every worker can read]).
-    public var databaseAudioLimitBytes: Int = 256 << 20
 
     public init(devices: [DeviceID], modelsDirectory: URL, defaultModel: String, dataDirectory: URL, threads: Int,
                 computeType: ComputeType?, keepAlive: KeepAlive, allocatorConfiguration: AllocatorConfiguration,
                 hostCapacityBytes: Int?, outOfMemoryFaults: OutOfMemoryFaults? = nil, liveStreamLimit: Int = 4,
-                database: DatabaseAddress? = nil, workerName: String = ProcessInfo.processInfo.hostName,
-                workerURL: String = "", lease: Duration = .seconds(15), spoolDirectory: URL? = nil) {
-        self.lease = lease
+                workerName: String = ProcessInfo.processInfo.hostName, workerURL: String = "", spoolDirectory: URL? = nil) {
         self.workerURL = workerURL
         self.liveStreamLimit = liveStreamLimit
-        self.database = database
         self.workerName = workerName
         self.spoolDirectory = spoolDirectory
         self.devices = devices
@@ -82,7 +72,10 @@ public struct AurisService: Sendable {
 
     /// - Parameters:
     ///   - allocators: made from the configuration when nil (benchmarks and tests pass their own).
+    ///   - store: where jobs, history, audit and policies live: the database several workers share
+    ///     (the server opens it, docs/scale-out.md); nil = `auris.sqlite` in the data directory.
     public static func open(_ configuration: ServiceConfiguration, allocators given: DeviceAllocators? = nil,
+                            store sharedStore: (any JobStore)? = nil,
                             logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> AurisService {
         let allocators = try given ?? DeviceAllocators(configuration: configuration.allocatorConfiguration,
                                                        hostCapacityBytes: configuration.hostCapacityBytes,
@@ -103,14 +96,7 @@ public struct AurisService: Sendable {
                           defaultComputeType: configuration.computeType, defaultKeepAlive: configuration.keepAlive, now: now)
         }
         let control = MemoryControl(allocators: allocators, registries: registries)
-        let store: any JobStore = if let database = configuration.database {
-            try await PostgresStore(address: database, settings: PostgresStore.Settings(
-                worker: configuration.workerName, lease: configuration.lease,
-                audioInDatabaseLimit: configuration.spoolDirectory == nil ? configuration.databaseAudioLimitBytes : nil),
-                                logger: logger)
-        } else {
-            try SQLiteStore(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
-        }
+        let store = try sharedStore ?? SQLiteStore(file: configuration.dataDirectory.appendingPathComponent("auris.sqlite"))
         let audit = AuditLog(logger: logger, store: store, memory: control, now: now)
         let hub = EventHub()
         var initialPolicies = MemoryPolicies.default

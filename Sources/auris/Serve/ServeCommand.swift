@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import Server
 import Service
+import SharedStore
 import Tensor
 
 /// `auris serve`: the speech-recognition server.

@@ -1,4 +1,5 @@
 import Service
+import SharedStore
 import Testing
 
 /// `--database` as an operator types it, and what a typo gets.

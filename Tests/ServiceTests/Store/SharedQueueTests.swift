@@ -1,5 +1,6 @@
 import Foundation
 import Service
+import SharedStore
 import Synchronization
 import Testing
 import Whisper

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Service
+import SharedStore
 import Testing
 
 /// The stores the conformance suite runs over: SQLite always; PostgreSQL when the tests were

@@ -1,5 +1,6 @@
 import Foundation
 import Service
+import SharedStore
 import Testing
 import Whisper
 

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Service
 import Whisper
 
 /// The shared queue and the history, as rows. Every state change is one statement or one

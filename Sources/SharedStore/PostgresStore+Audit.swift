@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Service
 
 /// The audit log, and what retention removes.
 extension PostgresStore {

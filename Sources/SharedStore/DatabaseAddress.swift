@@ -1,4 +1,5 @@
 import Foundation
+import Service
 
 /// A PostgreSQL address as `--database` takes it: `postgres://user[:password]@host[:port]/database`
 /// (`postgresql://` too), with `?sslmode=disable|prefer|require` as libpq reads it.

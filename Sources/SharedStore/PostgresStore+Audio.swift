@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Service
 
 /// Note [Uploads every worker can read]: a job may run on any worker, so its audio must be
 /// readable by all of them. Two ways, chosen at start:

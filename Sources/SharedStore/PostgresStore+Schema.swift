@@ -1,4 +1,5 @@
 import PostgresNIO
+import Service
 
 /// Note [Schema versions]: each migration is a numbered list of statements, applied once and
 /// recorded in `schema_version`, all pending ones in one transaction. Workers starting together take an

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Service
 import Whisper
 
 /// Rows to records and back. Nested values (parameters, transcript, memory) are JSON text, as

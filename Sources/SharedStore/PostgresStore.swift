@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Service
 import Synchronization
 
 /// The jobs, batches, history and audit log in one PostgreSQL database that several Auris

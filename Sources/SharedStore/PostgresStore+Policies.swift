@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Service
 
 /// The memory policies, one row for every worker sharing the database: a change saved on one
 /// worker is announced on `auris_policies` and installed by the others.

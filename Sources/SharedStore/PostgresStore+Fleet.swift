@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Service
 
 /// The fleet's rows (Note [The fleet]): one report per worker, replaced every round, and the
 /// commands, each taken by its worker once and answered in its own row.
