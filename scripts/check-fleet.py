@@ -216,7 +216,8 @@ def main():
         check("the batch finished, every job done", state.get("state") == "done" and len(jobs) == 30
               and all(j.get("state") == "done" for j in jobs), f"{state.get('state')}, {len(jobs)} jobs")
 
-        rows = database.sql(f"SELECT id, worker, attempts, extract(epoch FROM started_at), text IS NOT NULL FROM job WHERE batch_id = '{batch_id}'")
+        rows = database.sql(f"""SELECT id, worker, attempts, extract(epoch FROM started_at), text IS NOT NULL,
+                                       extract(epoch FROM finished_at) FROM job WHERE batch_id = '{batch_id}'""")
         by_worker = {}
         for _, worker, *_ in rows:
             by_worker[worker] = by_worker.get(worker, 0) + 1
@@ -226,7 +227,8 @@ def main():
             taken_after = float(row[3]) - killed_at if row else None
             check(f"the killed worker's job was taken by another within the lease + 5 s ({LEASE_SECONDS + 5} s) and finished",
                   row is not None and row[1] != names[2] and row[2] == "2" and row[4] == "t" and taken_after <= LEASE_SECONDS + 5,
-                  f"{row}, taken {taken_after and round(taken_after, 1)} s after the kill")
+                  f"{row[:3] if row else row}, taken {taken_after and round(taken_after, 1)} s after the kill, "
+                  f"finished {row and round(float(row[5]) - killed_at, 1)} s after it")
             recovered = database.sql(f"SELECT count(*) FROM audit WHERE action = 'job.recovered' AND detail LIKE '%{victim_job}%'")
             check("the recovery is in the audit log", recovered == [["1"]], recovered)
         written = [job for server in workers for job in finishes(server)]

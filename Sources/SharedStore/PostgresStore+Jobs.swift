@@ -10,7 +10,7 @@ extension PostgresStore {
 
     public func enqueue(_ jobs: [JobRecord], batch: BatchRecord?) async throws {
         // With the audio, a batch of long recordings is a large transaction.
-        try await run(patience: settings.audioInDatabaseLimit == nil ? .seconds(10) : .seconds(60)) { [self] client in
+        try await run(patience: settings.audioInDatabaseLimit == nil ? settings.patience : max(settings.patience, .seconds(60))) { [self] client in
             try await client.withTransaction(logger: logger) { connection in
                 if let batch {
                     try await connection.query("INSERT INTO batch (id, created_at) VALUES (\(batch.id), \(batch.createdAt))", logger: logger)

@@ -29,6 +29,9 @@ public final class PostgresStore: JobStore {
         /// share no folder (Note [Uploads every worker can read]); nil: the workers share a
         /// spool folder (`--spool-dir`) and the database keeps only the path.
         public var audioInDatabaseLimit: Int?
+        /// How long one call waits for the database before it fails with 503 `store_busy`
+        /// (Note [A database that goes away]).
+        public var patience: Duration = .seconds(10)
 
         public init(worker: String, lease: Duration = .seconds(15), renewEvery: Duration? = nil, audioInDatabaseLimit: Int? = nil) {
             self.worker = worker
@@ -47,6 +50,7 @@ public final class PostgresStore: JobStore {
     let logger: Logger
     private let tasks: Mutex<[Task<Void, Never>]> = Mutex([])
     private let wakes = Mutex<[@Sendable (QueueChange) -> Void]>([])
+    private let handlers = Mutex<[String: [@Sendable (String) -> Void]]>([:])
 
     /// Connects, brings the schema up to date (Note [Schema versions]) and starts renewing leases.
     public init(address: DatabaseAddress, settings: Settings, logger: Logger) async throws {
@@ -107,8 +111,8 @@ public final class PostgresStore: JobStore {
     /// for ever: a call that has no answer within `patience` fails with 503 `store_busy`, like a
     /// locked SQLite file, and a finished job's outcome waits and is written later (Note [An
     /// outcome waits for room]). The workers stay up (scripts/check-fleet.py stops the database).
-    func run<T: Sendable>(patience: Duration = .seconds(10), _ work: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = client
+    func run<T: Sendable>(patience given: Duration? = nil, _ work: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let client = client, patience = given ?? settings.patience
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await work(client) }
@@ -172,6 +176,38 @@ public final class PostgresStore: JobStore {
         listen(on: Self.channel) { [weak self] _ in self?.wakeWatchers() }
         listen(on: Self.finishedChannel) { [weak self] id in self?.wakeWatchers(.finished(id)) }
         listen(on: Self.cancelChannel) { [weak self] id in self?.wakeWatchers(.cancelRequested(id)) }
+        let channels = [Self.channel, Self.finishedChannel, Self.cancelChannel, Self.policiesChannel, Self.commandChannel]
+        // One connection held for every channel, listening again a second after it is lost (a
+        // database restart): the pool's other connections stay free for queries.
+        let task = Task { [weak self, client, logger] in
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for channel in channels {
+                                group.addTask {
+                                    for try await notification in try await connection.listen(channel) {
+                                        self?.deliver(notification.payload, on: channel)
+                                    }
+                                }
+                            }
+                            try await group.waitForAll()
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("listening for other workers failed; trying again in 1 s", metadata: ["error": "\(Self.describe(error))"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        tasks.withLock { $0.append(task) }
+    }
+
+    /// Calls `handle` with the payload of every notification on `channel` (one of those
+    /// `startListening` listens on).
+    func listen(on channel: String, _ handle: @escaping @Sendable (String) -> Void) {
+        handlers.withLock { $0[channel, default: []].append(handle) }
     }
 
     /// Tells every worker that `id` ended, so that requests waiting for it on any of them answer.
@@ -179,23 +215,8 @@ public final class PostgresStore: JobStore {
         _ = try? await client.query("SELECT pg_notify(\(Self.finishedChannel), \(id))", logger: logger)
     }
 
-    /// Calls `handle` with the payload of every notification on `channel`, on a connection of
-    /// its own, listening again a second after the connection is lost (a database restart).
-    func listen(on channel: String, _ handle: @escaping @Sendable (String) -> Void) {
-        let task = Task { [client, logger] in
-            while !Task.isCancelled {
-                do {
-                    try await client.withConnection { connection in
-                        for try await notification in try await connection.listen(channel) { handle(notification.payload) }
-                    }
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("listening on \(channel) failed; trying again in 1 s", metadata: ["error": "\(Self.describe(error))"])
-                    try? await Task.sleep(for: .seconds(1))
-                }
-            }
-        }
-        tasks.withLock { $0.append(task) }
+    private func deliver(_ payload: String, on channel: String) {
+        for handle in handlers.withLock({ $0[channel] ?? [] }) { handle(payload) }
     }
 
     private func startRenewing() {

@@ -63,9 +63,11 @@ struct MemoryRouteTests {
         #expect(parts.reduce(0) { $0 + ($1["bytes"] as? Int ?? 0) } == (try Self.cpu(status))["reserved_bytes"] as? Int)
         #expect(breakdown["unaccounted_bytes"] as? Int == 0)
         #expect(((result["memory"] as? [String: Any])?["peak_allocated_bytes"] as? Int ?? 0) > 0, "the job's memory was charged to it")
-        // Wherever a sample caught the job running, the breakdown showed its memory as "jobs".
-        // (On a starved test process the whole job can fall between two samples: states show it.)
-        if states.contains("running") {
+        // While samples caught the job running, the breakdown showed its memory as "jobs". (A job
+        // is "running" from its claim, before it loads or allocates anything, and on a starved
+        // test process the whole job can fall between two samples: so only where three or more
+        // samples caught it running. The states show what was seen.)
+        if states.filter({ $0 == "running" }).count >= 3 {
             #expect(reportsDuringTheJob.contains { $0 > 0 }, "while the job ran, its memory showed as jobs: \(reportsDuringTheJob); states seen: \(states)")
         }
         let final = try await server.request("POST", "/api/system/clear_cache").json()

@@ -78,7 +78,7 @@ struct SharedQueueTests {
             // The lease nearly out: the worker's next round renews it for its full length.
             try await place.execute("UPDATE job SET lease_until = now() + interval '2 seconds' WHERE id = '\(job.id)'")
             var renewed = false
-            for _ in 0..<300 where !renewed {
+            for _ in 0..<1200 where !renewed {
                 try await Task.sleep(for: .milliseconds(100))
                 renewed = try await place.query("SELECT (lease_until > now() + interval '30 seconds')::text FROM job WHERE id = '\(job.id)'") == ["true"]
             }
@@ -95,14 +95,14 @@ struct SharedQueueTests {
             let listener = try await place.open(PostgresStore.Settings(worker: "listener", lease: .seconds(15), renewEvery: .seconds(3600)))
             let (wakes, wake) = AsyncStream.makeStream(of: Void.self)
             listener.watchQueue { _ in wake.yield() }
-            // LISTEN starts in the background: submit until a wake-up comes (at most 10 s).
+            // LISTEN starts in the background: submit until a wake-up comes (at most a minute, for a starved test process).
             let woken = try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     for await _ in wakes { return true }
                     return false
                 }
                 group.addTask {
-                    for attempt in 0..<20 {
+                    for attempt in 0..<120 {
                         try await submitter.enqueue([JobRecord(fileName: "f\(attempt).wav", audioPath: nil, parameters: JobParameters())])
                         try await Task.sleep(for: .milliseconds(500))
                     }
@@ -161,11 +161,11 @@ struct SharedQueueTests {
             let jobs = (0..<3).map { JobRecord(fileName: "f\($0).wav", audioPath: "/tmp/f\($0)", parameters: JobParameters()) }
             try await front.enqueue(jobs)
             for job in jobs { #expect(try await runner.markRunning(job.id, at: Date())) }
-            // LISTEN starts in the background: ask until both stores have heard (at most 10 s).
+            // LISTEN starts in the background: ask until both stores have heard (at most a minute).
             try await front.requestCancel(jobs[0].id)
             #expect(try await runner.finish(jobs[1].id, transcript: Self.transcript("x"), model: "m", device: "cpu",
                                             processingMilliseconds: 1, at: Date()))
-            for _ in 0..<100 where heard.all.filter({ $0 == .cancelRequested(jobs[0].id) || $0 == .finished(jobs[1].id) }).count < 4 {
+            for _ in 0..<600 where heard.all.filter({ $0 == .cancelRequested(jobs[0].id) || $0 == .finished(jobs[1].id) }).count < 4 {
                 try await Task.sleep(for: .milliseconds(100))
                 try await front.requestCancel(jobs[0].id)
                 try await place.execute("SELECT pg_notify('auris_finished', '\(jobs[1].id)')")
@@ -192,11 +192,11 @@ struct SharedQueueTests {
             let toldItself = Recorder<MemoryPolicies>()
             first.watchPolicies { toldItself.append($0) }
             let policies = { var policies = MemoryPolicies.default; policies.cleanupEveryJobs = 7; return policies }()
-            // LISTEN starts in the background: save until the other worker hears (at most 10 s).
+            // LISTEN starts in the background: save until the other worker hears (at most a minute).
             let heard = try await withThrowingTaskGroup(of: MemoryPolicies?.self) { group in
                 group.addTask { for await policies in received { return policies }; return nil }
                 group.addTask {
-                    for _ in 0..<20 {
+                    for _ in 0..<120 {
                         try await first.savePolicies(policies)
                         try await Task.sleep(for: .milliseconds(500))
                     }

@@ -35,9 +35,12 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             try await Self.administer(base, "CREATE DATABASE \(name)")
             let address = { var address = base; address.database = name; return address }()
             return StorePlace(
-                open: { settings in
-                    try await PostgresStore(address: address, settings: settings ?? PostgresStore.Settings(worker: "test-worker"),
-                                            logger: Self.quiet)
+                open: { given in
+                    var settings = given ?? PostgresStore.Settings(worker: "test-worker")
+                    // The test process may be starved of threads by the engine's suites for long
+                    // stretches: a call's wait is not what these tests measure.
+                    settings.patience = .seconds(600)
+                    return try await PostgresStore(address: address, settings: settings, logger: Self.quiet)
                 },
                 execute: { statement in _ = try await Self.administer(address, statement) },
                 query: { statement in try await Self.administer(address, statement) },
