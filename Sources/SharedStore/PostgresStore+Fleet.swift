@@ -11,11 +11,17 @@ extension PostgresStore: FleetStore {
 
     public func publish(_ report: WorkerReport) async throws {
         let json = try Self.json(report)
-        _ = try await rows("""
-            INSERT INTO worker (name, seen_at, report) VALUES (\(report.name), now(), \(json))
-            ON CONFLICT (name) DO UPDATE SET seen_at = now(), report = excluded.report
-            RETURNING name
-            """, { _ in () })
+        try await run { [self] client in
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("""
+                    INSERT INTO worker (name, seen_at, report) VALUES (\(report.name), now(), \(json))
+                    ON CONFLICT (name) DO UPDATE SET seen_at = now(), report = excluded.report
+                    """, logger: logger)
+                // What no one needs any more: workers gone for a day, commands asked a day ago.
+                try await connection.query("DELETE FROM worker WHERE seen_at < now() - interval '1 day'", logger: logger)
+                try await connection.query("DELETE FROM command WHERE requested_at < now() - interval '1 day'", logger: logger)
+            }
+        }
     }
 
     public func workers(within seconds: Double) async throws -> [(report: WorkerReport, secondsSinceReport: Double)] {

@@ -48,9 +48,10 @@ struct SharedQueueTests {
 
     @Test func aJobWhoseWorkerStopsRenewingIsFinishedByAnotherAndTheLateOutcomeIsRefused() async throws {
         try await withStorePlace(.postgres) { place in
-            // The stalled worker: it never renews its lease.
+            // The stalled worker: it never renews its lease. Neither worker's own rounds run in the
+            // test (an hour apart), so that the explicit calls see what they put back.
             let stalled = try await place.open(PostgresStore.Settings(worker: "stalled", lease: .seconds(60), renewEvery: .seconds(3600)))
-            let healthy = try await place.open(PostgresStore.Settings(worker: "healthy"))
+            let healthy = try await place.open(PostgresStore.Settings(worker: "healthy", renewEvery: .seconds(3600)))
             let job = JobRecord(fileName: "x.wav", audioPath: "/tmp/x", parameters: JobParameters())
             try await stalled.enqueue([job])
             #expect(try await stalled.markRunning(job.id, at: Date()))
@@ -155,7 +156,7 @@ struct SharedQueueTests {
     @Test func finishesAndCancelsReachTheOtherWorkers() async throws {
         try await withStorePlace(.postgres) { place in
             let runner = try await place.open(PostgresStore.Settings(worker: "runner", lease: .seconds(60), renewEvery: .seconds(3600)))
-            let front = try await place.open(PostgresStore.Settings(worker: "front"))
+            let front = try await place.open(PostgresStore.Settings(worker: "front", renewEvery: .seconds(3600)))
             let heard = Recorder<QueueChange>()
             for store in [runner, front] { store.watchQueue { change in if change != .queued { heard.append(change) } } }
             let jobs = (0..<3).map { JobRecord(fileName: "f\($0).wav", audioPath: "/tmp/f\($0)", parameters: JobParameters()) }
