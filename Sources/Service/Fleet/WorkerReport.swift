@@ -47,7 +47,7 @@ public struct ResidentModelName: Codable, Sendable, Equatable {
 }
 
 /// A worker as `GET /api/fleet` lists it: its last report and how long ago it came.
-public struct FleetMember: Codable, Sendable {
+public struct FleetMember: Encodable, Sendable {
     public var report: WorkerReport
     /// Seconds since the report, by the database's clock.
     public var secondsSinceReport: Double
@@ -62,14 +62,6 @@ public struct FleetMember: Codable, Sendable {
         try container.encode(secondsSinceReport, forKey: .secondsSinceReport)
         try container.encode(isReporting, forKey: .isReporting)
         try container.encode(isSelf, forKey: .isSelf)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        report = try WorkerReport(from: decoder)
-        let container = try decoder.container(keyedBy: Keys.self)
-        secondsSinceReport = try container.decode(Double.self, forKey: .secondsSinceReport)
-        isReporting = try container.decode(Bool.self, forKey: .isReporting)
-        isSelf = try container.decode(Bool.self, forKey: .isSelf)
     }
 
     public init(report: WorkerReport, secondsSinceReport: Double, isReporting: Bool, isSelf: Bool) {
